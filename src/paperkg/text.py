@@ -24,7 +24,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 def normalize_space(text: str) -> str:
     """Collapse runs of whitespace (including line breaks) to one space and strip."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def fold_accents(text: str) -> str:

@@ -1,0 +1,218 @@
+"""Finding, sniffing and opening input files (text or not, which format).
+
+Detection for one file: a known extension decides; a ``.txt`` file or one without
+extension is sniffed from its first 64 KiB (a listing page, or JSON/XML/BibTeX
+content); any other extension is unsupported. Binary content (NUL bytes) or bytes that are not UTF-8/UTF-16
+mean "not text".
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+__all__ = [
+    "EXTENSIONS",
+    "HEAD_BYTES",
+    "walk",
+    "read_head",
+    "open_text",
+    "TextLines",
+    "NotText",
+    "format_for",
+    "sniff",
+    "SNIFFED",
+]
+
+HEAD_BYTES = 65536
+
+#: extension -> format name; ``.txt`` is sniffed (listing pages are plain text).
+EXTENSIONS: dict[str, str] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xml": "atom",
+    ".atom": "atom",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+}
+
+#: extensions whose format is read from the content ("" = no extension).
+SNIFFED = (".txt", "")
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
+
+
+def walk(directory: Path) -> Iterator[Path]:
+    """Every regular file under ``directory``, sorted, hidden files and folders left out."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            # regular files only: a FIFO or device would block or never end
+            if not name.startswith(".") and path.is_file():
+                yield path
+
+
+def _suffixes(path: Path) -> tuple[str, bool]:
+    """(format-relevant suffix, gzipped?) — ``a.jsonl.gz`` -> ``(".jsonl", True)``."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return Path(path.stem).suffix.lower(), True
+    return suffix, False
+
+
+def _raw_open(path: Path, gz: bool):
+    return gzip.open(path, "rb") if gz else path.open("rb")
+
+
+def read_head(path: Path) -> tuple[str | None, str]:
+    """The decoded first bytes of ``path`` and its encoding, or ``(None, why)`` if not text.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    _, gz = _suffixes(path)
+    try:
+        with _raw_open(path, gz) as fh:
+            head = fh.read(HEAD_BYTES)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        return None, f"not a valid gzip file ({error})"
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            encoding = name
+            break
+    if encoding == "utf-8" and b"\x00" in head:
+        return None, "binary file (NUL bytes), not text"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        # final=False: a multi-byte character cut at the end of the head is fine
+        text = decoder.decode(head, final=len(head) < HEAD_BYTES)
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text (undecodable byte at offset {error.start})"
+    if encoding == "utf-8" and _control_ratio(text) > 0.05:
+        return None, "binary file (control characters), not text"
+    return text, encoding
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:8192]
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    return bad / len(sample)
+
+
+class NotText(Exception):  # noqa: N818 - internal signal, turned into a warning
+    """A line of the file is not valid text in the file's encoding."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+class TextLines:
+    """A binary file read as text one line at a time, each line decoded strictly.
+
+    Unlike :class:`io.TextIOWrapper`, which decodes 8 KiB blocks, an undecodable
+    byte is reported on its own line and every line before it is still read.
+    Line ends are kept as in the file (``csv`` wants them).
+    """
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        self._raw = raw
+        self._encoding = encoding
+        self._bom = encoding == "utf-8-sig"
+        self.line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        data = self._raw.readline()
+        if not data:
+            raise StopIteration
+        self.line += 1
+        if self._bom:
+            self._bom = False
+            data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise NotText(self.line, f"undecodable byte at column {error.start + 1}") from None
+
+    def readline(self) -> str:
+        return next(self, "")
+
+    def read(self) -> str:
+        return "".join(self)
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> TextLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_text(path: Path, encoding: str) -> TextIO | TextLines:
+    """Open ``path`` (gzip-aware) as text lines; line ends are kept so CSV sees them."""
+    _, gz = _suffixes(path)
+    raw = _raw_open(path, gz)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return TextLines(raw, encoding)
+    return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+
+
+def format_for(path: Path, head: str) -> str | None:
+    """Format name for ``path`` from its extension, else from its content; ``None`` if unknown."""
+    suffix, _ = _suffixes(path)
+    fmt = EXTENSIONS.get(suffix)
+    if fmt is not None:
+        return fmt
+    if suffix in SNIFFED:
+        return sniff(head)
+    return None
+
+
+def sniff(head: str) -> str | None:
+    """Guess a format from the first characters of a file (``None``: not recognised)."""
+    from paperkg.load.listing import looks_like_listing
+
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        return None
+    first = stripped[0]
+    if first == "<":
+        return "atom" if ("<feed" in head or "<entry" in head) else None
+    if first == "[":
+        return "json"
+    if first == "{":
+        line = stripped.split("\n", 1)[0].strip()
+        return "jsonl" if line.endswith("}") else "json"
+    if first == "@" and _BIBTEX_START.search(stripped):
+        return "bibtex"
+    if looks_like_listing(head):
+        return "listing"
+    return None

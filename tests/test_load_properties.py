@@ -1,0 +1,91 @@
+"""Property tests: whatever a file holds, the loaders raise only paperkg errors."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from paperkg.errors import PaperKGError
+from paperkg.load import FORMATS, load_papers
+from paperkg.models import Paper
+
+EXTENSIONS = [".txt", ".jsonl", ".json", ".csv", ".tsv", ".xml", ".bib", ".ndjson", ".atom", "",
+              ".jsonl.gz", ".md"]
+
+# Text that looks a bit like each format, so the parsers get past their first checks.
+_FRAGMENTS = st.sampled_from([
+    "{", "}", "[", "]", '"title"', '"abstract"', ":", ",", "\n", "\r\n", "\t", '"', "'",
+    "title,abstract\n", "titles\tsummaries\n", "<feed>", "</feed>", "<entry>", "</entry>",
+    "<title>", "</title>", "<summary>", "</summary>", "<!DOCTYPE x>", "&amp;", "@article{",
+    "@string{", "title = {", "abstract = ", "#", "\\\"o", "\\'{\\i}", "{", "Subscribe",
+    "Get trending papers in your email inbox!", "byAK and the research community", "Jun 6",
+    "A Title", "We study things. We prove more. It works. ", "arXiv:2301.01234v2",
+    "math/0101001", "10.1000/x", "1e999", "NaN", "null", "\x00", "\ufeff", "\u2028", "\x0c",
+])
+TEXTS = st.one_of(st.text(max_size=400), st.lists(_FRAGMENTS, max_size=60).map("".join))
+
+
+def _check(data: bytes, suffix: str, fmt: str | None = None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        for sources in ([path], [Path(tmp)]):
+            try:
+                papers, report = load_papers(sources, fmt=fmt)
+            except PaperKGError:
+                continue
+            assert all(isinstance(p, Paper) for p in papers)
+            assert report.papers_kept == len(papers) >= 1
+            assert (report.records_seen
+                    == report.papers_kept + report.duplicates_merged + report.records_skipped)
+
+
+_SETTINGS = settings(max_examples=50, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("suffix", EXTENSIONS)
+@_SETTINGS
+@given(text=TEXTS)
+def test_load_properties_arbitrary_text_raises_only_our_errors(suffix, text):
+    _check(text.encode("utf-8", "surrogatepass"), suffix)
+
+
+@pytest.mark.parametrize("suffix", EXTENSIONS)
+@_SETTINGS
+@given(data=st.binary(max_size=400))
+def test_load_properties_arbitrary_bytes_raise_only_our_errors(suffix, data):
+    _check(data, suffix)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@_SETTINGS
+@given(text=TEXTS)
+def test_load_properties_forced_format_raises_only_our_errors(fmt, text):
+    _check(text.encode("utf-8", "surrogatepass"), ".dat", fmt=fmt)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".csv.gz", ".bib.gz"])
+@_SETTINGS
+@given(text=TEXTS, cut=st.integers(min_value=0, max_value=200))
+def test_load_properties_gzipped_and_truncated_raise_only_our_errors(suffix, text, cut):
+    import gzip
+
+    data = gzip.compress(text.encode("utf-8", "surrogatepass"))
+    _check(data[: len(data) - cut] if cut else data, suffix)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(
+    [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()] + list("ab .\u00e9")), max_size=50)
+    | st.text(max_size=100))
+def test_load_properties_squash_space_equals_normalize_space(text):
+    from paperkg.load.records import fast_title_key, squash_space
+    from paperkg.text import normalize_space, title_key
+
+    assert squash_space(text) == normalize_space(text)
+    assert fast_title_key(text) == title_key(text)
