@@ -83,9 +83,8 @@ def test_load_properties_gzipped_and_truncated_raise_only_our_errors(suffix, tex
 @given(text=st.text(alphabet=st.sampled_from(
     [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()] + list("ab .\u00e9")), max_size=50)
     | st.text(max_size=100))
-def test_load_properties_squash_space_equals_normalize_space(text):
-    from paperkg.load.records import fast_title_key, squash_space
-    from paperkg.text import normalize_space, title_key
+def test_load_properties_fast_title_key_equals_title_key(text):
+    from paperkg.load.records import fast_title_key
+    from paperkg.text import title_key
 
-    assert squash_space(text) == normalize_space(text)
     assert fast_title_key(text) == title_key(text)

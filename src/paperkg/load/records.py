@@ -40,7 +40,6 @@ __all__ = [
     "parse_year",
     "split_authors",
     "fast_title_key",
-    "squash_space",
 ]
 
 
@@ -117,15 +116,6 @@ def _first(fields: Mapping[str, Any], names: Iterable[str]) -> Any:
         if value not in (None, "", [], {}):
             return value
     return None
-
-
-def squash_space(text: str) -> str:
-    """:func:`paperkg.text.normalize_space` without the regex (same result, ~8x faster).
-
-    ``str.split()`` and the regex ``\\s`` split on the same characters (those for which
-    ``str.isspace()`` is true); abstracts are the bulk of the text a loader handles.
-    """
-    return " ".join(text.split())
 
 
 def fast_title_key(title: str) -> str:
@@ -334,8 +324,8 @@ def to_paper(fields: Mapping[str, Any], source: str) -> Paper:
         raise BadRecord(f"title is not text ({type(raw_title).__name__})")
     if raw_abstract is not None and abstract_text is None:
         raise BadRecord(f"abstract is not text ({type(raw_abstract).__name__})")
-    title = squash_space(title_text or "")
-    abstract = squash_space(abstract_text or "")
+    title = normalize_space(title_text or "")
+    abstract = normalize_space(abstract_text or "")
     if not title and not abstract:
         raise BadRecord("no title and no abstract")
     if not title:
