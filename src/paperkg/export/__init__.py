@@ -1,0 +1,125 @@
+"""Exporters: GraphML and GEXF for Gephi, node-link JSON and CSV tables, an offline HTML map.
+
+:func:`export_all` writes every format for a built knowledge graph; the single-format
+writers live in :mod:`~paperkg.export.graphml`, :mod:`~paperkg.export.gexf`,
+:mod:`~paperkg.export.tables` and :mod:`~paperkg.export.html`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import networkx as nx
+
+from paperkg.errors import ExportError
+from paperkg.export.gexf import read_gexf, write_gexf
+from paperkg.export.graphml import read_graphml, write_graphml
+from paperkg.export.html import write_html
+from paperkg.export.layout import compute_layout
+from paperkg.export.tables import read_node_link_json, write_csv_tables, write_node_link_json
+
+__all__ = [
+    "export_all",
+    "export_graph",
+    "write_graphml",
+    "read_graphml",
+    "write_gexf",
+    "read_gexf",
+    "write_node_link_json",
+    "read_node_link_json",
+    "write_csv_tables",
+    "write_html",
+    "compute_layout",
+]
+
+logger = logging.getLogger("paperkg")
+
+
+class _HasGraphs(Protocol):
+    graph: nx.Graph
+    paper_graph: nx.Graph
+
+
+def export_graph(
+    graph: nx.Graph,
+    outdir: Path,
+    stem: str,
+    *,
+    title: str,
+    seed: int = 42,
+    layout: Mapping[Hashable, tuple[float, float]] | None = None,
+) -> list[Path]:
+    """Write one graph as ``<stem>.graphml``, ``.gexf``, ``.json``, ``_nodes.csv``,
+    ``_edges.csv`` and ``.html`` into ``outdir``, sharing one layout. Returns the paths."""
+    outdir = Path(outdir)
+    if layout is None:
+        layout = compute_layout(graph, seed=seed)
+    paths = {
+        "graphml": outdir / f"{stem}.graphml",
+        "gexf": outdir / f"{stem}.gexf",
+        "json": outdir / f"{stem}.json",
+        "nodes": outdir / f"{stem}_nodes.csv",
+        "edges": outdir / f"{stem}_edges.csv",
+        "html": outdir / f"{stem}.html",
+    }
+    write_graphml(graph, paths["graphml"], layout=layout, seed=seed)
+    write_gexf(graph, paths["gexf"], layout=layout, seed=seed)
+    write_node_link_json(graph, paths["json"])
+    write_csv_tables(graph, paths["nodes"], paths["edges"], layout=layout)
+    write_html(graph, paths["html"], title=title, layout=layout, seed=seed)
+    return list(paths.values())
+
+
+def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42) -> list[Path]:
+    """Write every export of a knowledge graph into ``outdir``.
+
+    Files: ``kg.graphml``, ``kg.gexf``, ``kg.json``, ``kg_nodes.csv``, ``kg_edges.csv``,
+    ``kg.html`` for the paper-entity graph ``kg.graph`` and the same ``papers.*`` set for
+    the paper-paper graph ``kg.paper_graph``.
+
+    Parameters
+    ----------
+    kg
+        Anything with ``.graph`` and ``.paper_graph`` NetworkX graphs
+        (a :class:`paperkg.kg.KnowledgeGraph`).
+    outdir
+        Output directory, created if missing.
+    seed
+        Layout seed: the same graph and seed give the same files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    paperkg.errors.ExportError
+        The directory or a file cannot be written.
+    """
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"cannot create {outdir}: {error.strerror or error}") from error
+    if outdir.exists() and not outdir.is_dir():  # pragma: no cover - mkdir raised already
+        raise ExportError(f"{outdir} is not a directory")
+    # The paper graph holds the community structure; laying the paper-entity graph out
+    # from it keeps the same clusters in the same places on both maps.
+    papers_layout = compute_layout(kg.paper_graph, seed=seed)
+    kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout)
+    written = export_graph(
+        kg.graph, outdir, "kg", title="paperkg: papers and entities", seed=seed, layout=kg_layout
+    )
+    written += export_graph(
+        kg.paper_graph,
+        outdir,
+        "papers",
+        title="paperkg: papers linked by shared entities",
+        seed=seed,
+        layout=papers_layout,
+    )
+    return written

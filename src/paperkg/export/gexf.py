@@ -1,0 +1,136 @@
+"""GEXF 1.2 (Gephi's native format) with viz colour, size and position.
+
+Attributes are made scalar as for GraphML (:func:`paperkg.export.graphml.graphml_ready`).
+GEXF reserves some attribute names for its own meaning (``start``/``end`` are time
+spells, an edge ``type`` is directedness), so those are written with an ``attr_``
+prefix and renamed back by :func:`read_gexf`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+
+import networkx as nx
+
+from paperkg.errors import ExportError, GraphError
+from paperkg.export.graphml import PathOrFile, _target_name, decode_attributes, graphml_ready
+from paperkg.export.layout import compute_layout
+from paperkg.export.style import node_color, node_sizes
+
+__all__ = ["write_gexf", "read_gexf", "RESERVED_NODE", "RESERVED_EDGE"]
+
+#: Node attributes GEXF interprets itself (``label`` is kept: it means the same).
+RESERVED_NODE = frozenset({"id", "pid", "start", "end", "viz", "parents", "slices", "spells"})
+#: Edge attributes GEXF interprets itself (``weight`` and ``label`` are kept).
+RESERVED_EDGE = frozenset({"id", "type", "start", "end", "slices", "spells"})
+_PREFIX = "attr_"
+
+
+def _rename(data: dict, reserved: frozenset[str]) -> dict:
+    return {(_PREFIX + k if k in reserved else k): v for k, v in data.items()}
+
+
+def write_gexf(
+    graph: nx.Graph,
+    path_or_file: PathOrFile,
+    *,
+    layout: Mapping[Hashable, tuple[float, float]] | None = None,
+    seed: int = 42,
+) -> None:
+    """Write ``graph`` as GEXF 1.2 with ``viz:color``, ``viz:size`` and ``viz:position``.
+
+    Parameters
+    ----------
+    graph
+        The graph (node ids are written as strings).
+    path_or_file
+        A path, or a file object opened in binary or text mode.
+    layout
+        ``node -> (x, y)``; computed with :func:`~paperkg.export.layout.compute_layout`
+        when not given.
+    seed
+        Layout seed.
+
+    Raises
+    ------
+    paperkg.errors.ExportError
+        The file cannot be written.
+    """
+    if layout is None:
+        layout = compute_layout(graph, seed=seed)
+    sizes = node_sizes(graph)
+    ready = graphml_ready(graph, viz=False)
+    out = graph.__class__()
+    out.graph["mode"] = "static"
+    for node, data in graph.nodes(data=True):
+        key = str(node)
+        r, g, b = node_color(data)
+        x, y = layout.get(node, (0.0, 0.0))
+        attrs = _rename(dict(ready.nodes[key]), RESERVED_NODE)
+        attrs["viz"] = {
+            "color": {"r": r, "g": g, "b": b, "a": 1.0},
+            "size": float(sizes[node]),
+            "position": {"x": float(x), "y": float(y), "z": 0.0},
+        }
+        out.add_node(key, **attrs)
+    for u, v, data in ready.edges(data=True):
+        out.add_edge(u, v, **_rename(dict(data), RESERVED_EDGE))
+    buffer = io.BytesIO()
+    nx.write_gexf(out, buffer, version="1.2draft")
+    payload = buffer.getvalue()
+    try:
+        if hasattr(path_or_file, "write"):
+            if isinstance(path_or_file, io.TextIOBase):
+                path_or_file.write(payload.decode("utf-8"))
+            else:
+                path_or_file.write(payload)
+        else:
+            path = Path(path_or_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(payload)
+    except OSError as error:
+        raise ExportError(
+            f"cannot write {_target_name(path_or_file)}: {error.strerror or error}"
+        ) from error
+
+
+def read_gexf(path_or_file: PathOrFile, *, keep_viz: bool = False) -> nx.Graph:
+    """Read a GEXF file written by :func:`write_gexf`: list attributes decoded, names restored.
+
+    Raises
+    ------
+    paperkg.errors.GraphError
+        The file is missing or not GEXF.
+    """
+    name = _target_name(path_or_file)
+    try:
+        if hasattr(path_or_file, "read"):
+            content = path_or_file.read()
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            graph = nx.read_gexf(io.BytesIO(content), node_type=str)
+        else:
+            graph = nx.read_gexf(Path(path_or_file), node_type=str)
+    except FileNotFoundError as error:
+        raise GraphError(f"{name}: no such file") from error
+    except OSError as error:
+        raise GraphError(f"cannot read {name}: {error.strerror or error}") from error
+    except (nx.NetworkXError, ValueError, SyntaxError, KeyError) as error:
+        raise GraphError(f"{name}: not a valid GEXF file ({error})") from error
+    for _, data in graph.nodes(data=True):
+        if not keep_viz:
+            data.pop("viz", None)
+        for key in [
+            k for k in data if k.startswith(_PREFIX) and k[len(_PREFIX) :] in RESERVED_NODE
+        ]:
+            data[key[len(_PREFIX) :]] = data.pop(key)
+    for *_, data in graph.edges(data=True):
+        data.pop("id", None)
+        for key in [
+            k for k in data if k.startswith(_PREFIX) and k[len(_PREFIX) :] in RESERVED_EDGE
+        ]:
+            data[key[len(_PREFIX) :]] = data.pop(key)
+    graph.graph.pop("mode", None)
+    return decode_attributes(graph)
