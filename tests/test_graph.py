@@ -1,0 +1,298 @@
+"""Tests of paperkg.graph: the knowledge graph, the paper-paper projection, communities."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from itertools import combinations
+
+import networkx as nx
+import pytest
+import scipy.sparse as sp
+
+from kg_corpus import PAPERS, results
+from paperkg.errors import GraphError
+from paperkg.graph import (
+    build_knowledge_graph,
+    detect_communities,
+    paper_graph,
+    short_label,
+)
+from paperkg.models import Entity, Paper, PaperEntities
+
+FNO = "method:fourier-neural-operator"
+PDE = "math:partial-differential-equation"
+NS = "dataset:navier-stokes"
+DIFF = "method:diffusion-model"
+IMNET = "dataset:imagenet"
+TRANS = "method:transformer"
+L = math.log
+
+
+def _edges(kg) -> dict[tuple[str, str], dict]:
+    return {tuple(sorted((u, v))): d for u, v, d in kg.paper_graph.edges(data=True)}
+
+
+def _p(*ids: str) -> tuple[str, ...]:
+    return tuple(f"paper:p{i}" for i in ids)
+
+
+def test_graph_knowledge_graph_nodes_and_edges():
+    kg = build_knowledge_graph(PAPERS, results())
+    g = kg.graph
+    assert isinstance(g, nx.Graph) and not g.is_directed()
+    papers = [n for n, d in g.nodes(data=True) if d["kind"] == "paper"]
+    entities = [n for n, d in g.nodes(data=True) if d["kind"] == "entity"]
+    assert papers == [f"paper:p{i}" for i in range(1, 6)]
+    assert len(entities) == 9 and entities == sorted(entities)
+    assert g.number_of_edges() == 4 + 3 + 4 + 3 + 3
+
+    p1 = g.nodes["paper:p1"]
+    assert p1["id"] == "p1" and p1["kind"] == "paper"
+    assert p1["title"] == PAPERS[0].title and p1["abstract"] == PAPERS[0].abstract
+    assert p1["label"].endswith("…") and len(p1["label"]) <= 60
+    assert p1["url"] == "https://arxiv.org/abs/2010.08895"
+    assert p1["arxiv_id"] == "2010.08895" and p1["year"] == 2020
+    assert p1["sources"] == ["seeds/a.txt"] and p1["n_entities"] == 4
+    assert isinstance(p1["community"], int)
+    assert g.nodes["paper:p2"]["url"] == "https://example.org/p2"
+    assert "year" not in g.nodes["paper:p4"] and "url" not in g.nodes["paper:p4"]
+    assert g.nodes["paper:p4"]["doi"] == "10.1000/dit"
+
+    fno = g.nodes[FNO]
+    assert fno == {
+        "id": FNO, "kind": "entity", "label": "Fourier neural operator", "type": "method",
+        "name": "Fourier neural operator", "aliases": ["FNO", "Fourier neural operators"], "df": 2,
+    }
+    assert g.nodes[PDE]["df"] == 4
+
+    edge = g.edges["paper:p1", FNO]
+    # "Fourier Neural Operator" in the title, "FNO" twice in the abstract
+    assert edge == {"kind": "mentions", "mentions": 3, "field": "title", "start": 0, "end": 23}
+    assert g.edges["paper:p2", FNO]["field"] == "abstract"
+    assert PAPERS[1].abstract[g.edges["paper:p2", FNO]["start"]:g.edges["paper:p2", FNO]["end"]] \
+        == "Fourier neural operators"
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("count", {_p("1", "2"): 3, _p("1", "3"): 1, _p("1", "5"): 1, _p("2", "3"): 1,
+                   _p("2", "5"): 1, _p("3", "4"): 2, _p("3", "5"): 1, _p("4", "5"): 1}),
+        ("idf", {_p("1", "2"): 2 * L(5 / 2) + L(5 / 4), _p("1", "3"): L(5 / 4),
+                 _p("1", "5"): L(5 / 4), _p("2", "3"): L(5 / 4), _p("2", "5"): L(5 / 4),
+                 _p("3", "4"): 2 * L(5 / 2), _p("3", "5"): L(5 / 4), _p("4", "5"): L(5 / 2)}),
+        # entity sets: p1 4, p2 3, p3 4, p4 3, p5 3
+        ("jaccard", {_p("1", "2"): 3 / 4, _p("1", "3"): 1 / 7, _p("1", "5"): 1 / 6,
+                     _p("2", "3"): 1 / 6, _p("2", "5"): 1 / 5, _p("3", "4"): 2 / 5,
+                     _p("3", "5"): 1 / 6, _p("4", "5"): 1 / 5}),
+    ],
+)
+def test_graph_paper_edges_weights_by_mode(mode, expected):
+    kg = build_knowledge_graph(PAPERS, results(), weight=mode, max_df=1.0, top_k=None)
+    edges = _edges(kg)
+    assert set(edges) == set(expected)
+    for pair, weight in expected.items():
+        assert edges[pair]["weight"] == pytest.approx(weight, abs=1e-9)
+    assert edges[_p("1", "2")]["shared_count"] == 3
+    # rarest first, then by id
+    assert edges[_p("1", "2")]["shared_ids"] == [NS, FNO, PDE]
+    assert edges[_p("1", "2")]["shared"] == ["Navier-Stokes", "Fourier neural operator",
+                                             "partial differential equation"]
+    assert edges[_p("4", "5")]["shared"] == ["transformer"]
+    assert kg.paper_graph.graph["weight"] == mode
+
+
+def test_graph_max_df_drops_common_entities_from_links_only():
+    kg = build_knowledge_graph(PAPERS, results(), max_df=0.5, top_k=None)
+    assert set(_edges(kg)) == {_p("1", "2"), _p("3", "4"), _p("4", "5")}
+    assert PDE not in _edges(kg)[_p("1", "2")]["shared_ids"]
+    # the common entity stays in the knowledge graph
+    assert kg.graph.nodes[PDE]["df"] == 4 and kg.graph.has_edge("paper:p5", PDE)
+
+    jac = build_knowledge_graph(PAPERS, results(), max_df=0.5, weight="jaccard")
+    # |A| and |B| count only the entities allowed by max_df
+    assert _edges(jac)[_p("1", "2")]["weight"] == pytest.approx(2 / 3)
+    assert _edges(jac)[_p("4", "5")]["weight"] == pytest.approx(1 / 4)
+
+    # default 0.25 of 5 papers: no entity is rare enough to link two papers
+    assert build_knowledge_graph(PAPERS, results()).paper_graph.number_of_edges() == 0
+
+
+def test_graph_min_shared():
+    kg = build_knowledge_graph(PAPERS, results(), max_df=1.0, min_shared=2, top_k=None)
+    assert set(_edges(kg)) == {_p("1", "2"), _p("3", "4")}
+
+
+def test_graph_top_k_keeps_edge_wanted_by_either_end():
+    count = build_knowledge_graph(PAPERS, results(), max_df=1.0, top_k=1, weight="count")
+    # p5's best by count is a tie at 1 shared entity: the earliest id (p1) wins
+    assert set(_edges(count)) == {_p("1", "2"), _p("3", "4"), _p("1", "5")}
+    idf = build_knowledge_graph(PAPERS, results(), max_df=1.0, top_k=1, weight="idf")
+    # by idf the rare "transformer" beats the common PDE
+    assert set(_edges(idf)) == {_p("1", "2"), _p("3", "4"), _p("4", "5")}
+    two = build_knowledge_graph(PAPERS, results(), max_df=1.0, top_k=2, weight="idf")
+    # p1 keeps p2, p3; p2: p1, p3; p3: p4, p1; p4: p3, p5; p5: p4, p1 (ties: earlier id)
+    assert set(_edges(two)) == {_p("1", "2"), _p("1", "3"), _p("2", "3"), _p("3", "4"),
+                                _p("4", "5"), _p("1", "5")}
+    # an edge kept by either end survives, so p1 ends with three neighbours
+    assert two.paper_graph.degree("paper:p1") == 3
+
+
+def test_graph_communities_labels_and_ids():
+    kg = build_knowledge_graph(PAPERS, results(), max_df=0.5)
+    comms = kg.communities()
+    assert [(c.id, c.size, c.papers) for c in comms] == [(0, 3, ["p3", "p4", "p5"]),
+                                                         (1, 2, ["p1", "p2"])]
+    assert comms[0].label.split(" · ")[:2] == ["ImageNet", "diffusion model"]
+    assert comms[1].label.startswith("Fourier neural operator · Navier-Stokes")
+    for graph in (kg.graph, kg.paper_graph):
+        assert graph.nodes["paper:p1"]["community"] == 1
+        assert json.loads(graph.graph["communities"]) == {"0": comms[0].label, "1": comms[1].label}
+
+
+def test_graph_detect_communities_isolated_and_ordered():
+    g = nx.Graph()
+    g.add_nodes_from(["d", "c", "b", "a"])
+    g.add_edge("c", "d", weight=1.0)
+    assert detect_communities(g) == [["c", "d"], ["a"], ["b"]]
+    assert detect_communities(nx.Graph()) == []
+
+
+def test_graph_same_input_same_graph_any_order(tmp_path):
+    a = build_knowledge_graph(PAPERS, results(), max_df=1.0)
+    b = build_knowledge_graph(PAPERS[::-1], results()[::-1], max_df=1.0)
+    for ga, gb in ((a.graph, b.graph), (a.paper_graph, b.paper_graph)):
+        assert list(ga.nodes(data=True)) == list(gb.nodes(data=True))
+        assert list(ga.edges(data=True)) == list(gb.edges(data=True))
+        assert ga.graph == gb.graph
+    a.save(tmp_path / "a" / "kg.graphml")
+    b.save(tmp_path / "b" / "kg.graphml")
+    for name in ("kg.graphml", "papers.graphml"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_graph_paper_without_result_and_merged_duplicates():
+    extra = Paper(id="p0", title="A lonely paper", abstract="Nothing to see.")
+    res = results()
+    # the same entity twice in one result: mentions are merged
+    dup = res[4].entities[0].model_copy(deep=True)
+    res[4].entities.append(dup)
+    kg = build_knowledge_graph([*PAPERS, extra], res, max_df=1.0)
+    assert kg.graph.nodes["paper:p0"]["n_entities"] == 0
+    assert kg.graph.degree("paper:p0") == 0
+    assert kg.paper_graph.degree("paper:p0") == 0
+    assert kg.graph.edges["paper:p5", TRANS]["mentions"] == 2
+    assert kg.graph.nodes["paper:p5"]["n_entities"] == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"weight": "cosine"}, "unknown weight mode"),
+        ({"max_df": 0}, "max_df"),
+        ({"max_df": 1.5}, "max_df"),
+        ({"min_shared": 0}, "min_shared"),
+        ({"top_k": 0}, "top_k"),
+    ],
+)
+def test_graph_bad_options(kwargs, message):
+    with pytest.raises(GraphError, match=message):
+        build_knowledge_graph(PAPERS, results(), **kwargs)
+
+
+def test_graph_bad_inputs():
+    with pytest.raises(GraphError, match="no papers"):
+        build_knowledge_graph([], [])
+    with pytest.raises(GraphError, match="duplicate paper id 'p1'"):
+        build_knowledge_graph([PAPERS[0], PAPERS[0]], [])
+    with pytest.raises(GraphError, match="unknown paper id 'zz'"):
+        build_knowledge_graph(PAPERS, [PaperEntities(id="zz", title="x")])
+    clash = results()
+    clash[1].entities[0] = Entity(id=FNO, name="FNO", type="dataset")
+    with pytest.raises(GraphError, match="two types"):
+        build_knowledge_graph(PAPERS, clash)
+
+
+def test_graph_short_label():
+    assert short_label("Short title") == "Short title"
+    long = "Fourier Neural Operator for Parametric Partial Differential Equations"
+    label = short_label(long)
+    assert label == "Fourier Neural Operator for Parametric Partial…"
+    assert short_label("x" * 80).endswith("…") and len(short_label("x" * 80)) == 60
+
+
+def _naive(sets: list[set[int]], mode: str, max_df: float, min_shared: int):
+    """All-pairs reference (test oracle only)."""
+    n = len(sets)
+    df: dict[int, int] = {}
+    for s in sets:
+        for e in s:
+            df[e] = df.get(e, 0) + 1
+    allowed = [{e for e in s if df[e] <= max_df * n} for s in sets]
+    out = {}
+    for i, j in combinations(range(n), 2):
+        shared = allowed[i] & allowed[j]
+        if len(shared) < min_shared or not shared:
+            continue
+        if mode == "count":
+            w = len(shared)
+        elif mode == "idf":
+            w = sum(math.log(n / df[e]) for e in shared)
+        else:
+            w = len(shared) / len(allowed[i] | allowed[j])
+        out[(i, j)] = (w, sorted(shared))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
+@pytest.mark.parametrize("block_work", [1, 50, 10**9])
+def test_graph_projection_matches_all_pairs_reference(mode, block_work):
+    rng = random.Random(7)
+    n, m = 60, 40
+    sets = [set(rng.sample(range(m), rng.randint(0, 6))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    ids = [f"e:{j:03d}" for j in range(m)]
+    edges, stats = paper_graph([f"p{i}" for i in range(n)], b, ids, ids, weight=mode,
+                               max_df=0.1, min_shared=1, top_k=None, block_work=block_work)
+    expected = _naive(sets, mode, 0.1, 1)
+    got = {(i, j): (d["weight"], sorted(int(x[2:]) for x in d["shared_ids"])) for i, j, d in edges}
+    assert set(got) == set(expected)
+    for pair, (w, shared) in expected.items():
+        assert got[pair][0] == pytest.approx(w)
+        assert got[pair][1] == shared
+    assert [(i, j) for i, j, _ in edges] == sorted(got)
+    assert stats["edges"] == len(edges)
+
+
+def test_graph_projection_top_k_matches_reference():
+    rng = random.Random(3)
+    n, m = 50, 30
+    sets = [set(rng.sample(range(m), rng.randint(1, 5))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    ids = [f"e:{j:03d}" for j in range(m)]
+    k = 2
+    edges, _ = paper_graph([f"p{i}" for i in range(n)], b, ids, ids, weight="idf",
+                           max_df=0.2, top_k=k, block_work=7)
+    full = _naive(sets, "idf", 0.2, 1)
+    keep = set()
+    for i in range(n):
+        nbrs = [((w, len(s)), j) for (a, c), (w, s) in full.items()
+                for j in ([c] if a == i else [a] if c == i else [])]
+        nbrs.sort(key=lambda x: (-round(x[0][0], 9), -x[0][1], x[1]))
+        keep.update(tuple(sorted((i, j))) for _, j in nbrs[:k])
+    assert {(i, j) for i, j, _ in edges} == keep
+
+
+def test_graph_projection_rejects_mismatched_labels():
+    b = sp.csr_matrix(([1.0, 1.0], ([0, 1], [0, 0])), shape=(2, 1))
+    with pytest.raises(GraphError, match="incidence matrix is 2 x 1 but got 3 papers"):
+        paper_graph(["a", "b", "c"], b, ["e:x"], ["x"])
+    edges, _ = paper_graph(["a", "b"], b, ["e:x"], ["x"], max_df=1.0)
+    assert edges == [(0, 1, {"kind": "shares", "shared": ["x"], "shared_ids": ["e:x"],
+                             "shared_count": 1, "weight": 0.0})]
