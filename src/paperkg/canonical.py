@@ -1,0 +1,154 @@
+"""Cross-corpus canonicalisation: one id and one name per concept.
+
+Each paper's entities already group their own surface variants (see
+:mod:`paperkg.extract.resolve`). Across the corpus, entities of one type are joined
+when they share a :func:`~paperkg.text.match_key` through their name or an alias:
+"Fourier Neural Operator (FNO)" in one paper, "FNO" alone in a second and "Fourier
+neural operators" in a third become one entity. An acronym that two papers define
+differently ("CL" = continual / contrastive learning) joins nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from paperkg.extract.resolve import singular_surface
+from paperkg.models import Entity, Mention, PaperEntities
+from paperkg.text import match_key as _match_key
+from paperkg.text import slugify
+
+# the same surfaces recur across papers; the key normalisation is the costly part
+match_key = functools.lru_cache(maxsize=200_000)(_match_key)
+
+__all__ = ["canonicalize", "is_acronym_form"]
+
+
+def is_acronym_form(surface: str) -> bool:
+    """``"FNO"``, ``"SS-HOPM"``, ``"PDEs"``, ``"SciML"``: short, no space, several capitals."""
+    if " " in surface or len(surface) > 12:
+        return False
+    caps = sum(c.isupper() for c in surface)
+    return caps >= 2 and caps >= (sum(c.isalpha() for c in surface) - 1) / 2
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, x: tuple[str, str]) -> tuple[str, str]:
+        parent = self.parent
+        parent.setdefault(x, x)
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _keys(entity: Entity) -> list[str]:
+    keys = [match_key(entity.name)]
+    for alias in entity.aliases:
+        k = match_key(alias)
+        if k and k not in keys:
+            keys.append(k)
+    return keys
+
+
+def canonicalize(results: Sequence[PaperEntities]) -> list[PaperEntities]:
+    """Unify entities across papers: same concept -> same id, name and alias set.
+
+    Deterministic (ties broken by string order) and O(total entities + aliases)
+    up to the inverse-Ackermann factor of union-find.
+
+    Parameters
+    ----------
+    results
+        One :class:`~paperkg.models.PaperEntities` per paper, as the extractor made them.
+
+    Returns
+    -------
+    list of PaperEntities
+        New records, in input order; each entity's ``name`` is the corpus-wide canonical
+        name, ``aliases`` every other surface form seen for it in that paper (plus its
+        acronym/long form when another paper defines it), ``mentions`` unchanged.
+    """
+    # acronym key -> long-form keys it stands for, to detect ambiguous acronyms
+    expansions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for res in results:
+        for e in res.entities:
+            if e.type == "repo" or is_acronym_form(e.name):
+                continue
+            long_key = match_key(e.name)
+            for alias in e.aliases:
+                if is_acronym_form(alias):
+                    expansions[(e.type, match_key(alias))].add(long_key)
+    ambiguous = {k for k, v in expansions.items() if len(v) > 1}
+
+    uf = _UnionFind()
+    for res in results:
+        for e in res.entities:
+            keys = [(e.type, k) for k in _keys(e)]
+            keys = [k for k in keys if k not in ambiguous] or keys[:1]
+            for k in keys[1:]:
+                uf.union(keys[0], k)
+
+    # canonical name per component: a long form over an acronym, then the most frequent
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    defined: set[str] = set()
+    aliases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for res in results:
+        for e in res.entities:
+            root = uf.find((e.type, match_key(e.name)))
+            votes[root][e.name] += 1
+            if any(is_acronym_form(a) for a in e.aliases):
+                defined.add(e.name)
+            aliases_of[root].update(a for a in e.aliases if is_acronym_form(a))
+            if is_acronym_form(e.name):
+                aliases_of[root].add(e.name)
+    canon: dict[tuple[str, str], str] = {}
+    for root, counter in votes.items():
+        canon[root] = min(counter, key=lambda n: (
+            is_acronym_form(n), singular_surface(n) != n, n not in defined, -counter[n],
+            -len(n), n))
+
+    out: list[PaperEntities] = []
+    for res in results:
+        merged: dict[str, Entity] = {}
+        for e in res.entities:
+            root = uf.find((e.type, match_key(e.name)))
+            name = e.name if e.type == "repo" else canon[root]
+            eid = f"{e.type}:{slugify(name)}"
+            surfaces = [e.name, *e.aliases]
+            if e.type != "repo":
+                surfaces.extend(sorted(aliases_of[root]))
+            if eid in merged:
+                target = merged[eid]
+                for s in surfaces:
+                    if s != target.name and s not in target.aliases:
+                        target.aliases.append(s)
+                known = {(m.field, m.start, m.end) for m in target.mentions}
+                target.mentions.extend(
+                    Mention(**m.model_dump()) for m in e.mentions
+                    if (m.field, m.start, m.end) not in known
+                )
+                continue
+            aliases: list[str] = []
+            for s in surfaces:
+                if s != name and s not in aliases:
+                    aliases.append(s)
+            merged[eid] = Entity(id=eid, name=name, type=e.type, aliases=aliases,
+                                 mentions=[Mention(**m.model_dump()) for m in e.mentions])
+        for ent in merged.values():
+            ent.mentions.sort(key=lambda m: (m.field != "title", m.start, m.end))
+        out.append(PaperEntities(id=res.id, title=res.title, entities=list(merged.values())))
+    return out

@@ -1,0 +1,162 @@
+"""Cue patterns for names no vocabulary knows.
+
+* a title "Name: subtitle" (``InfiniCity: Infinite-Scale City Synthesis``);
+* the paper's own named contribution: "we propose X", "called/termed/dubbed X",
+  "X, a ... framework";
+* dataset cues: "datasets such as X and Y", "trained/evaluated on X";
+* name-shaped words (CamelCase, inner capitals, digits: ``ResNet-50``, ``S2SNet``).
+
+Pure functions over tagged :class:`~paperkg.extract.chunker.Word` lists; each returns
+``(start_word, end_word, type_hint)`` word-index ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from paperkg.extract.chunker import Word, is_name_like
+from paperkg.extract.rules import Rules
+
+__all__ = ["Cue", "title_name", "contribution_cues", "dataset_cues", "name_words",
+           "is_acronym"]
+
+_TITLE_SPLIT = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
+_SKIP = frozenset({"a", "an", "the", "our", "this", "new", "novel", "simple", "general",
+                   "generic", "unified", "first", "efficient", "effective", "method", "called",
+                   "named", "termed", "dubbed", "approach", "framework", "model", "algorithm",
+                   "technique", "system", "architecture", "network", ",", "which", "we",
+                   "that", "is", "as", "coined", "name", "it", "principled", "scalable",
+                   "lightweight", "family", "of", "class", "to", "paradigm", "strategy",
+                   "pipeline", "tool", "toolkit", "library", "benchmark", "dataset"})
+_DATA_LIST_CUES = (("datasets", "such", "as"), ("benchmarks", "such", "as"),
+                   ("datasets", "including"), ("benchmarks", "including"),
+                   ("datasets", "like"), ("benchmarks", "like"),
+                   ("trained", "on"), ("evaluated", "on"), ("experiments", "on"),
+                   ("evaluation", "on"), ("fine-tuned", "on"), ("pretrained", "on"),
+                   ("pre-trained", "on"), ("tested", "on"), ("results", "on"),
+                   ("performance", "on"), ("evaluate", "on"), ("test", "on"),
+                   ("datasets", ","), ("benchmarks", ","), ("datasets", ":"),
+                   ("benchmarks", ":"), ("samples", "from"), ("images", "from"),
+                   ("data", "from"), ("subset", "of"), ("split", "of"))
+_TITLE_GLUE = frozenset({"on", "the", "of", "a", "an", "in", "for", "to", "and", "at", "by"})
+_DATA_CUE_FIRST = frozenset(c[0] for c in _DATA_LIST_CUES)
+_CONTRIB_HEADS_DATA = frozenset({"dataset", "benchmark", "corpus", "suite"})
+
+
+class Cue(NamedTuple):
+    """Words ``[start, end)`` name an entity; ``type`` is a hint (or ``None``)."""
+
+    start: int
+    end: int
+    type: str | None
+
+
+def is_acronym(text: str) -> bool:
+    """All capitals (digits and hyphens allowed), 2+ letters: ``MCMC``, ``SS-HOPM``."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def title_name(title: str) -> tuple[int, int] | None:
+    """Character span of ``Name`` in a title ``Name: subtitle`` (at most 4 words, and
+    name-shaped or capitalised), else ``None``."""
+    m = _TITLE_SPLIT.match(title)
+    if m is None:
+        return None
+    name = m.group(1)
+    words = name.split()
+    if not 1 <= len(words) <= 4:
+        return None
+    if len(words) == 1:
+        if not (is_name_like(name) or name[:1].isupper()):
+            return None
+    elif not any(is_name_like(w) for w in words) and not (
+        words[0][:1].isupper() and words[-1][:1].isupper()
+        and all(w[:1].isupper() or w in _TITLE_GLUE for w in words)
+    ):
+        return None
+    return m.start(1), m.end(1)
+
+
+def _name_run(words: Sequence[Word], i: int) -> int:
+    """End index of the name-like (or capitalised) word run starting at ``i``."""
+    j = i
+    while j < len(words) and words[j].tag == "NOUN" and (j == i or not words[j].sent_start) and (
+        is_name_like(words[j].text) or words[j].text[:1].isupper()
+    ):
+        j += 1
+    return j
+
+
+def contribution_cues(words: Sequence[Word], rules: Rules) -> list[Cue]:
+    """Named contributions after "we propose", "called", ... and in "X, a ... model"."""
+    out: list[Cue] = []
+    lows = [w.text.lower() for w in words]
+    n = len(words)
+    firsts = {c.split()[0] for c in rules.name_cues}
+    for i in range(n):
+        if lows[i] not in firsts:
+            continue
+        for k in (1, 2, 3):
+            if i + k > n or " ".join(lows[i:i + k]) not in rules.name_cues:
+                continue
+            j = i + k
+            # skip determiners and generic words, but not too far
+            limit = min(n, j + 6)
+            while j < limit and lows[j] in _SKIP and not is_name_like(words[j].text):
+                j += 1
+            if j < n and (is_name_like(words[j].text) or
+                          (words[j].text[:1].isupper() and not words[j].sent_start)):
+                e = _name_run(words, j)
+                if e > j:
+                    hint = None
+                    if e < n and lows[e].rstrip("s") in _CONTRIB_HEADS_DATA:
+                        hint = "dataset"
+                    out.append(Cue(j, e, hint))
+            break
+    # "X, a ... framework/model"
+    for i in range(n - 2):
+        if (is_name_like(words[i].text) and words[i + 1].text == ","
+                and lows[i + 2] in ("a", "an")):
+            out.append(Cue(i, i + 1, None))
+    return out
+
+
+def dataset_cues(words: Sequence[Word]) -> list[Cue]:
+    """Name-shaped words in dataset contexts ("datasets such as X and Y", "trained on X")."""
+    out: list[Cue] = []
+    lows = [w.text.lower() for w in words]
+    n = len(words)
+    for i in range(n):
+        if lows[i] not in _DATA_CUE_FIRST:
+            continue
+        for cue in _DATA_LIST_CUES:
+            k = len(cue)
+            if tuple(lows[i:i + k]) != cue:
+                continue
+            j = i + k
+            if j < n and lows[j] in ("the", "a"):
+                j += 1
+            # a list: X, Y and Z
+            while j < n:
+                w = words[j]
+                if w.tag == "NOUN" and (is_name_like(w.text) or
+                                        (w.text[:1].isupper() and not w.sent_start)):
+                    e = _name_run(words, j)
+                    out.append(Cue(j, e, "dataset"))
+                    j = e
+                    if j < n and lows[j] in (",", "and", "or"):
+                        j += 1
+                        if j < n and lows[j] == "and":
+                            j += 1
+                        continue
+                break
+    return out
+
+
+def name_words(words: Sequence[Word]) -> list[Cue]:
+    """Every name-shaped word not at a sentence start of a title-cased text."""
+    return [Cue(i, i + 1, None) for i, w in enumerate(words)
+            if w.tag == "NOUN" and is_name_like(w.text)]

@@ -1,0 +1,341 @@
+"""Paper-level resolution: spans of the title and abstract docs -> entities.
+
+Merges the span groups written by the pipeline components into one list of
+:class:`~paperkg.models.Entity` per paper: abbreviation short forms join their long
+form, surface variants with one :func:`~paperkg.text.match_key` join, each entity gets
+a type (strongest evidence wins), a canonical singular name and its aliases.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from paperkg.extract.chunker import is_adjectival_compound, is_name_like, is_title_case
+from paperkg.extract.classify import classify_phrase, head_type, is_debris
+from paperkg.extract.patterns import is_acronym
+from paperkg.extract.pipeline import doc_text
+from paperkg.extract.rules import Rules
+from paperkg.models import ENTITY_TYPES, Entity, Mention, PaperEntities
+from paperkg.text import fold_accents, singular, slugify
+from paperkg.text import match_key as _match_key
+from paperkg.vocab import Vocabulary
+
+# the same surfaces recur across papers; the key normalisation is the costly part
+match_key = functools.lru_cache(maxsize=200_000)(_match_key)
+
+__all__ = ["Candidate", "resolve_paper", "singular_surface"]
+
+# Evidence strength per source: a gazetteer term or a definition beats a head-noun guess.
+_STRENGTH = {"repo": 9, "gazetteer": 8, "abbrev": 7, "title": 6, "contrib": 6, "data": 5,
+             "chunk": 4, "name": 3}
+_LEAD_STRIP = frozenset({"the", "a", "an", "our", "their", "its", "this", "these", "new",
+                         "novel", "so-called", "called", "termed", "dubbed", "named", "of",
+                         "and", "for", "in", "on", "with", "to", "by"})
+
+
+# URLs (and PDF-damaged ones: "github.com/ owner/ name") hold no entity but the repo itself
+_URL = re.compile(r"(?:https?://|www\.|\b[\w-]+\.github\.io|github\.com\s*/)\s?[^\s,;]*"
+                  r"(?:\s?/\s?[^\s,;]+)*")
+
+
+# a bibliographic reference in brackets: "[Kolda, T.G.: ... SIAM J. Matrix Anal. (2011)]"
+_REFERENCE = re.compile(r"\[[^\[\]]{0,400}?\b(?:19|20)\d\d\b[^\[\]]{0,400}?\]")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass
+class Candidate:
+    """One mention with the evidence for it."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    type: str
+    source: str
+    name: str | None = None  # canonical name suggested by the source
+    key: str = ""
+
+
+@dataclass
+class _Group:
+    key: str
+    cands: list[Candidate] = field(default_factory=list)
+
+
+def singular_surface(surface: str) -> str:
+    """``"Fourier Neural Operators"`` -> ``"Fourier Neural Operator"`` (last word only)."""
+    head, sep, last = surface.rpartition(" ")
+    if "-" in last and not sep:
+        pre, _, last = surface.rpartition("-")
+        single = singular(last.lower())
+        return surface if single == last.lower() else f"{pre}-{last[:len(single)]}"
+    single = singular(last.lower())
+    if single == last.lower() or not last.isalpha() or last.isupper():
+        return surface
+    if last.lower().startswith(single):
+        return f"{head}{sep}{last[:len(single)]}"
+    return f"{head}{sep}{last[:1]}{single[1:]}"  # "symmetries" -> "symmetry"
+
+
+def _trim_long_form(text: str, start: int) -> tuple[str, int]:
+    words = text.split(" ")
+    offset = start
+    while len(words) > 1 and words[0].lower() in _LEAD_STRIP:
+        offset += len(words[0]) + 1
+        words.pop(0)
+    return " ".join(words), offset
+
+
+def _abbreviation_candidates(field_name: str, doc: Doc, rules: Rules, vocabulary: Vocabulary,
+                             short_to_key: dict[str, str]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for lspan, sspan in zip(doc.spans["abbrev_long"], doc.spans["abbrev_short"], strict=True):
+        long_text, long_start = _trim_long_form(lspan.text, lspan.start_char)
+        if "\n" in long_text or is_debris(long_text.replace("-", " ")):
+            continue
+        short = sspan.text
+        words = long_text.split()
+        t = None
+        for probe in (long_text, short):
+            if vocabulary.is_stop(probe):
+                t = "stop"
+                break
+            terms = vocabulary.lookup(probe)
+            if terms:
+                t = terms[0].type
+                break
+        if t == "stop":
+            continue
+        if t is None:
+            t = classify_phrase(words, rules, vocabulary, default="method")
+        if t is None:
+            continue
+        if t == "math" and singular(words[-1].lower()) in rules.named_method_heads \
+                and not vocabulary.lookup(long_text):
+            t = "method"  # a defined "X Decomposition (XD)" names a method
+        # an adjective-only long form ("out-of-distribution", "state-of-the-art") is no name
+        last = words[-1].lower().split("-")[-1]
+        if rules.lexicon.get(last) in ("ADJ", "ADV", "VBN") and head_type(words, rules) is None:
+            continue
+        key = match_key(long_text)
+        short_to_key[short] = key
+        out.append(Candidate(field_name, long_start, long_start + len(long_text), long_text, t,
+                             "abbrev", singular_surface(long_text), key))
+        out.append(Candidate(field_name, sspan.start_char, sspan.end_char, short, t, "abbrev",
+                             singular_surface(long_text), key))
+    return out
+
+
+def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
+                  vocabulary: Vocabulary) -> PaperEntities:
+    """Turn the span groups of ``docs`` (``{"title": doc, "abstract": doc}``) into entities."""
+    cands: list[Candidate] = []
+    short_to_key: dict[str, str] = {}
+    for fname, doc in docs.items():
+        cands.extend(_abbreviation_candidates(fname, doc, rules, vocabulary, short_to_key))
+    abstract_norm: str | None = None
+    norms: dict[str, str] = {}
+    for fname, doc in docs.items():
+        for span in doc.spans["repos"]:
+            cands.append(Candidate(fname, span.start_char, span.end_char, span.text, "repo",
+                                   "repo", span.kb_id_, "repo:" + span.kb_id_))
+        for span in doc.spans["gazetteer"]:
+            cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
+                                   span.label_, "gazetteer", span.kb_id_))
+        weak_title = fname == "title" and is_title_case(doc_text(doc))
+        for span in doc.spans["chunks"]:
+            if span.label_ == "nominal":
+                if _in_title_and_abstract(span.text, docs, norms):
+                    cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
+                                           "method", "chunk"))
+                continue
+            if weak_title:
+                # capitals of a title-cased title say nothing: the abstract must use it too
+                if abstract_norm is None:
+                    abstract_norm = _normalize_for_search(doc_text(docs["abstract"]))
+                if not _occurs_in(match_key(span.text), abstract_norm):
+                    continue
+            start, end, text = span.start_char, span.end_char, span.text
+            if span.label_ == "dataset" and len(span) > 1:
+                # "the CIFAR-10 dataset", "SuperCon benchmark": the dataset is the name
+                head = singular(span[-1].text.lower())
+                if head in rules.dataset_heads:
+                    end = span[-2].idx + len(span[-2].text)
+                    text = doc_text(doc)[start:end]
+            name = key = None
+            if span.label_ == "method" and len(span) >= 3:
+                # "Scale-wise Conditional Decoding mechanism": the capitalised part names it
+                head = span[-1].text
+                before = span[:-1].text.split()
+                if (head.islower() and singular(head) in rules.strict_heads
+                        and len(before) >= 2 and all(w[:1].isupper() for w in before)):
+                    name = " ".join(before)
+                    key = match_key(name)
+            cands.append(Candidate(fname, start, end, text, span.label_, "chunk", name,
+                                   key or ""))
+        for span in doc.spans["cues"]:
+            c = _cue_candidate(fname, span, rules, vocabulary, short_to_key)
+            if c is not None:
+                cands.append(c)
+    # every other use of a name the paper introduces (title "Name: ...", "we propose Name")
+    introduced = {c.text: c for c in cands if c.source in ("title", "contrib", "data")}
+    for text, c in introduced.items():
+        if text in short_to_key or len(text) < 3:
+            continue
+        pattern = re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
+        for fname, doc in docs.items():
+            for m in pattern.finditer(doc_text(doc)):
+                cands.append(Candidate(fname, m.start(), m.end(), m.group(), c.type, c.source,
+                                       c.name, c.key))
+    # every other use of a defined short form
+    for short, key in short_to_key.items():
+        pattern = re.compile(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])")
+        for fname, doc in docs.items():
+            for m in pattern.finditer(doc_text(doc)):
+                cands.append(Candidate(fname, m.start(), m.end(), m.group(), "", "abbrev",
+                                       None, key))
+    urls = {fname: [m.span() for m in _URL.finditer(doc_text(doc))]
+            + [m.span() for m in _REFERENCE.finditer(doc_text(doc))]
+            for fname, doc in docs.items()}
+    cands = [c for c in cands if c.source == "repo" or not any(
+        s < c.end and c.start < e for s, e in urls[c.field])]
+    # a term inside a name the paper defines ("power method" in "Subspace Power Method
+    # (SPM)") is part of that name, not a mention of its own
+    named = [(c.field, c.start, c.end) for c in cands
+             if c.source in ("abbrev", "title", "contrib") and " " in c.text]
+    cands = [c for c in cands if c.source != "gazetteer" or not _inside(c, named)]
+    # a trimmed chunk inside a known term ("Language Models" of "Large Language Models")
+    known = [(c.field, c.start, c.end) for c in cands if c.source in ("gazetteer", "abbrev")]
+    cands = [c for c in cands if c.source != "chunk" or not _inside(c, known)]
+    return PaperEntities(id=paper_id, title=title, entities=_group(cands, short_to_key))
+
+
+def _occurs_in(key: str, normalized: str) -> bool:
+    """Whether the words of ``key`` (a match key) start at a word boundary of
+    ``normalized`` (a text from :func:`_normalize_for_search`); plurals still match."""
+    return (" " + key) in normalized
+
+
+def _inside(c: Candidate, spans: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether ``c`` lies strictly inside one of ``spans`` (same field)."""
+    return any(f == c.field and s <= c.start and c.end <= e and (s, e) != (c.start, c.end)
+               for f, s, e in spans)
+
+
+def _in_title_and_abstract(text: str, docs: dict[str, Doc], norms: dict[str, str]) -> bool:
+    key = match_key(text)
+    for fname in ("title", "abstract"):
+        if fname not in docs:
+            return False
+        if fname not in norms:
+            norms[fname] = _normalize_for_search(doc_text(docs[fname]))
+        if not _occurs_in(key, norms[fname]):
+            return False
+    return True
+
+
+def _normalize_for_search(text: str) -> str:
+    return " " + _NON_WORD.sub(" ", fold_accents(text).lower()) + " "
+
+
+def _cue_candidate(fname: str, span, rules: Rules, vocabulary: Vocabulary,
+                   short_to_key: dict[str, str]) -> Candidate | None:
+    text = span.text
+    kind = span.label_
+    hint = span.kb_id_ or None
+    words = text.split()
+    if kind != "title" and text in short_to_key:
+        return None
+    if vocabulary.is_stop(text) or is_debris(text.replace("-", " ")):
+        return None
+    terms = vocabulary.lookup(text)
+    if terms:
+        return Candidate(fname, span.start_char, span.end_char, text, terms[0].type,
+                         "gazetteer", terms[0].name)
+    if kind == "name":
+        if len(text) < 3:
+            return None
+        if text in rules.acronym_stop or text.endswith("-") or is_adjectival_compound(text):
+            return None
+        t = "method"
+    elif kind == "data":
+        t = "dataset"
+    else:
+        # a one-word name ("LoRA-Flow") says nothing through its last hyphen part
+        t = hint or (head_type(words, rules) if len(words) > 1 else None) or "method"
+        if len(words) > 1 and not any(is_name_like(w) for w in words) and head_type(
+                words, rules) is None and kind != "title":
+            return None
+    return Candidate(fname, span.start_char, span.end_char, text, t, kind)
+
+
+def _incidental(name: str, etype: str, cands: Sequence[Candidate]) -> bool:
+    """A one-word lower-case math term ("entropy", "manifold") named once, in passing in
+    the abstract only, is background vocabulary rather than a concept the paper is about."""
+    if etype != "math" or " " in name or not name.islower():
+        return False
+    spans = {(c.field, c.start) for c in cands}
+    return len(spans) == 1 and next(iter(spans))[0] == "abstract"
+
+
+def _group(cands: Sequence[Candidate], short_to_key: dict[str, str]) -> list[Entity]:
+    groups: dict[str, _Group] = {}
+    order: list[str] = []
+    seen_spans: dict[tuple[str, int, int], Candidate] = {}
+    for c in sorted(cands, key=lambda c: -_STRENGTH[c.source]):
+        span_key = (c.field, c.start, c.end)
+        if span_key in seen_spans:
+            continue
+        seen_spans[span_key] = c
+        key = c.key or match_key(c.name or c.text)
+        if c.text in short_to_key:
+            key = short_to_key[c.text]
+        if key not in groups:
+            groups[key] = _Group(key)
+            order.append(key)
+        groups[key].cands.append(c)
+    entities: list[Entity] = []
+    for key in order:
+        g = groups[key]
+        best = max(g.cands, key=lambda c: (_STRENGTH[c.source], c.type != ""))
+        etype = best.type or next((c.type for c in g.cands if c.type), "")
+        if etype not in ENTITY_TYPES:
+            continue
+        names = [c.name for c in g.cands if c.name and _STRENGTH[c.source] == _STRENGTH[best.source]]
+        if etype == "repo":
+            name = best.name or best.text
+        elif names:
+            name = names[0]
+        else:
+            long_forms = [c.text for c in g.cands if not is_acronym(c.text)]
+            name = singular_surface(max(long_forms or [best.text], key=len))
+        if _incidental(name, etype, g.cands):
+            continue
+        aliases: list[str] = []
+        for c in g.cands:
+            if c.text != name and c.text not in aliases and c.source != "repo":
+                aliases.append(c.text)
+        mentions = sorted({(c.field, c.start, c.end, c.text) for c in g.cands},
+                          key=lambda m: (m[0] != "title", m[1]))
+        entities.append(Entity(
+            id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,
+            mentions=[Mention(field=f, start=s, end=e, text=t) for f, s, e, t in mentions],
+        ))
+    # one entity per id
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        if e.id in merged:
+            m = merged[e.id]
+            for a in [e.name, *e.aliases]:
+                if a != m.name and a not in m.aliases:
+                    m.aliases.append(a)
+            m.mentions.extend(x for x in e.mentions if x not in m.mentions)
+        else:
+            merged[e.id] = e
+    return list(merged.values())

@@ -1,0 +1,88 @@
+"""Cross-corpus canonicalisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.canonical import canonicalize, is_acronym_form
+from paperkg.extract import Extractor
+from paperkg.models import Entity, Mention, Paper, PaperEntities
+
+
+def _ent(name: str, etype: str = "method", aliases: list[str] | None = None) -> Entity:
+    return Entity(id=f"{etype}:x", name=name, type=etype, aliases=aliases or [],
+                  mentions=[Mention(field="abstract", start=0, end=len(name), text=name)])
+
+
+def _res(pid: str, *ents: Entity) -> PaperEntities:
+    return PaperEntities(id=pid, title=f"paper {pid}", entities=list(ents))
+
+
+def test_canonical_acronym_merge_across_papers() -> None:
+    out = canonicalize([
+        _res("a", _ent("Fourier Neural Operator", aliases=["FNO"])),
+        _res("b", _ent("FNO")),
+        _res("c", _ent("Fourier neural operators")),
+    ])
+    ids = {e.id for r in out for e in r.entities}
+    assert ids == {"method:fourier-neural-operator"}
+    assert {e.name for r in out for e in r.entities} == {"Fourier Neural Operator"}
+    assert "FNO" in out[1].entities[0].aliases or out[1].entities[0].name != "FNO"
+    assert "FNO" in out[2].entities[0].aliases
+
+
+def test_canonical_ambiguous_acronym_joins_nothing() -> None:
+    out = canonicalize([
+        _res("a", _ent("continual learning", aliases=["CL"])),
+        _res("b", _ent("contrastive learning", aliases=["CL"])),
+    ])
+    assert out[0].entities[0].id != out[1].entities[0].id
+
+
+def test_canonical_types_kept_apart() -> None:
+    out = canonicalize([_res("a", _ent("Gaussian process", "math")),
+                        _res("b", _ent("Gaussian process", "method"))])
+    assert [r.entities[0].id for r in out] == ["math:gaussian-process", "method:gaussian-process"]
+
+
+def test_canonical_accents_folded() -> None:
+    out = canonicalize([_res("a", _ent("Schrödinger bridge", "math")),
+                        _res("b", _ent("Schrodinger bridges", "math"))])
+    assert out[0].entities[0].id == out[1].entities[0].id == "math:schrodinger-bridge"
+
+
+def test_canonical_deterministic_and_order_preserving() -> None:
+    data = [_res(str(i), _ent(n)) for i, n in enumerate(["GAN", "generative adversarial network",
+                                                         "Adam", "gradient descent"])]
+    assert canonicalize(data) == canonicalize(list(data))
+    assert [r.id for r in canonicalize(data)] == ["0", "1", "2", "3"]
+
+
+def test_canonical_mentions_unchanged_and_merged_in_paper() -> None:
+    e1 = _ent("Fourier Neural Operator", aliases=["FNO"])
+    e2 = Entity(id="method:fno", name="FNO", type="method",
+                mentions=[Mention(field="abstract", start=40, end=43, text="FNO")])
+    out = canonicalize([_res("a", e1, e2)])
+    (ent,) = out[0].entities
+    assert [(m.start, m.end) for m in ent.mentions] == [(0, 23), (40, 43)]
+
+
+def test_canonical_on_extractor_output() -> None:
+    # a made-up name no gazetteer knows: only the corpus links the three papers
+    papers = [
+        Paper(id="1", title="Sieves", abstract="The Quantum Sieve Estimator (QSE) is fast."),
+        Paper(id="2", title="More sieves", abstract="We improve QSE on turbulence."),
+        Paper(id="3", title="Yet more", abstract="Quantum sieve estimators are popular."),
+    ]
+    out = canonicalize(list(Extractor().pipe(papers)))
+    found = {r.id: [e for e in r.entities if e.id == "method:quantum-sieve-estimator"]
+             for r in out}
+    assert all(len(v) == 1 for v in found.values()), found
+    assert all(v[0].name == "Quantum Sieve Estimator" for v in found.values())
+    assert "QSE" in found["2"][0].aliases or found["2"][0].mentions[0].text == "QSE"
+
+
+@pytest.mark.parametrize(("s", "ok"), [("FNO", True), ("SS-HOPM", True), ("PDEs", True),
+                                        ("SciML", True), ("Transformer", False), ("a b", False)])
+def test_canonical_acronym_form(s: str, ok: bool) -> None:
+    assert is_acronym_form(s) is ok

@@ -1,0 +1,147 @@
+"""The Extractor end to end on tiny inline abstracts."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from paperkg.extract import EXTRACTOR_VERSION, Extractor, extract_papers
+from paperkg.models import Paper, PaperEntities
+
+PAPERS = [
+    Paper(
+        id="p1",
+        title="SPM: A Subspace Power Method for symmetric tensor decomposition",
+        abstract=(
+            "We introduce the Subspace Power Method (SPM) for the CP decomposition of "
+            "low-rank symmetric tensors. SPM converges under the Fokker-Planck equation "
+            "on a Hilbert space, unlike our method. Experiments on CIFAR-10 and "
+            "ImageNet datasets use stochastic gradient descent. Code: "
+            "https://github.com/ MIT- REALM/architect."
+        ),
+    ),
+    Paper(
+        id="p2",
+        title="Learning Neural PDE Solvers",
+        abstract=("The Fourier Neural Operator (FNO) solves partial differential equations "
+                  "(PDEs). We propose S2SNet, a lightweight network, trained on FFHQ."),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def results(extractor: Extractor) -> list[PaperEntities]:
+    return list(extractor.pipe(PAPERS))
+
+
+def _by_name(res: PaperEntities) -> dict[str, object]:
+    return {e.name: e for e in res.entities}
+
+
+def test_extract_mention_spans_match_the_text(results: list[PaperEntities]) -> None:
+    for paper, res in zip(PAPERS, results, strict=True):
+        assert res.id == paper.id and res.title == paper.title
+        for ent in res.entities:
+            assert ent.mentions
+            for m in ent.mentions:
+                assert getattr(paper, m.field)[m.start:m.end] == m.text
+
+
+def test_extract_finds_every_type(results: list[PaperEntities]) -> None:
+    ents = _by_name(results[0])
+    types = {e.type for e in results[0].entities}
+    assert types == {"method", "math", "dataset", "repo"}
+    assert ents["MIT-REALM/architect"].type == "repo"
+    assert ents["Fokker-Planck equation"].type == "math"
+    assert ents["Hilbert space"].type == "math"
+    assert ents["CIFAR-10"].type == "dataset"
+
+
+def test_extract_acronym_merged_with_long_form(results: list[PaperEntities]) -> None:
+    spm = _by_name(results[0])["Subspace Power Method"]
+    assert spm.type == "method" and "SPM" in spm.aliases
+    assert spm.id == "method:subspace-power-method"
+    assert any(m.field == "title" and m.text == "SPM" for m in spm.mentions)
+    assert len([m for m in spm.mentions if m.text == "SPM"]) == 3
+
+
+def test_extract_stop_listed_phrase_not_an_entity(results: list[PaperEntities]) -> None:
+    names = {n.lower() for e in results[0].entities for n in [e.name, *e.aliases]}
+    assert "our method" not in names and "experiments" not in names
+
+
+def test_extract_plural_long_form_named_in_singular(results: list[PaperEntities]) -> None:
+    pde = _by_name(results[1])["partial differential equation"]
+    assert pde.type == "math" and "PDEs" in pde.aliases
+
+
+def test_extract_contribution_and_dataset_cues(results: list[PaperEntities]) -> None:
+    ents = _by_name(results[1])
+    assert ents["S2SNet"].type == "method"
+    assert ents["FFHQ"].type == "dataset"
+
+
+def test_extract_one_paper_equals_pipe(extractor: Extractor,
+                                       results: list[PaperEntities]) -> None:
+    assert extractor.extract(PAPERS[1]) == results[1]
+
+
+def test_extract_extractor_is_picklable(results: list[PaperEntities]) -> None:
+    clone = pickle.loads(pickle.dumps(Extractor()))
+    assert list(clone.pipe(PAPERS)) == results
+
+
+def test_extract_papers_function(results: list[PaperEntities]) -> None:
+    assert extract_papers(PAPERS) == results
+    assert extract_papers([]) == []
+    assert isinstance(EXTRACTOR_VERSION, str) and EXTRACTOR_VERSION
+
+
+def test_extract_nothing_from_urls_and_references(extractor: Extractor) -> None:
+    paper = Paper(
+        id="r", title="A study",
+        abstract=("We settle a conjecture in [Kolda, T.G.: Shifted power method for tensor "
+                  "eigenpairs. SIAM Journal on Matrix Analysis 32(4) (2011)]. Code: "
+                  "https://github.com/LAION-AI/scaling-laws."),
+    )
+    res = extractor.extract(paper)
+    assert [e.name for e in res.entities] == ["LAION-AI/scaling-laws"]
+
+
+def test_extract_title_name_and_nominal_method(extractor: Extractor) -> None:
+    paper = Paper(
+        id="t", title="Zorbix: Volume Rendering of Implicit Surfaces",
+        abstract="Zorbix makes volume rendering of implicit surfaces fast and exact.",
+    )
+    ents = {e.name: e for e in extractor.extract(paper).entities}
+    assert ents["Zorbix"].type == "method"
+    assert ents["Volume Rendering"].type == "method"
+    assert len(ents["Zorbix"].mentions) == 2
+
+
+def test_extract_dataset_head_stripped_from_name(extractor: Extractor) -> None:
+    paper = Paper(id="d", title="t", abstract="We evaluate on the Quorvex-7 dataset and more.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Quorvex-7") == "dataset"
+
+
+def test_extract_hyphenated_title_name_is_a_method(extractor: Extractor) -> None:
+    # regression: the last hyphen part ("Flow") made the name a math concept
+    paper = Paper(id="q", title="Quix-Flow: Dynamic Fusion of Adapters",
+                  abstract="We propose Quix-Flow, which fuses adapters. Quix-Flow is fast.")
+    ents = {e.name: e for e in extractor.extract(paper).entities}
+    assert ents["Quix-Flow"].type == "method"
+    assert len(ents["Quix-Flow"].mentions) == 3
+
+
+def test_extract_term_inside_defined_name_not_separate(extractor: Extractor) -> None:
+    paper = Paper(id="s", title="t",
+                  abstract="We introduce the Subspace Power Method (SPM) for tensors.")
+    names = [e.name for e in extractor.extract(paper).entities]
+    assert "Subspace Power Method" in names and "power method" not in names

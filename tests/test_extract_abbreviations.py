@@ -1,0 +1,49 @@
+"""Schwartz & Hearst abbreviation definitions."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract.abbreviations import best_long_form, find_abbreviations, is_short_form
+
+
+@pytest.mark.parametrize(
+    ("text", "long_form", "short_form"),
+    [
+        ("We introduce the Subspace Power Method (SPM) for tensors.", "Subspace Power Method", "SPM"),
+        ("the shifted symmetric higher-order power method (SS-HOPM) to", "shifted symmetric higher-order power method", "SS-HOPM"),
+        ("a Fourier Neural Operator (FNO) learns", "Fourier Neural Operator", "FNO"),
+        ("solving partial differential equations (PDEs) fast", "partial differential equations", "PDEs"),
+        ("Functional Bayesian Tucker Decomposition (FunBaT) is", "Functional Bayesian Tucker Decomposition", "FunBaT"),
+        ("we use SGD (stochastic gradient descent) here", "stochastic gradient descent", "SGD"),
+    ],
+)
+def test_abbreviations_long_and_short_forms(text: str, long_form: str, short_form: str) -> None:
+    (a,) = find_abbreviations(text)
+    assert (a.long_form, a.short_form) == (long_form, short_form)
+    assert text[a.long_start:a.long_end] == long_form
+    assert text[a.short_start:a.short_end] == short_form
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "as shown before (see above) it works",
+        "the rate is O(n) in (i) and (ii)",
+        "the model (Smith 2020) works",
+        "a random thing (XYZ) happens",
+    ],
+)
+def test_abbreviations_non_definitions_ignored(text: str) -> None:
+    assert find_abbreviations(text) == []
+
+
+def test_abbreviations_short_form_shape() -> None:
+    assert is_short_form("SPM") and is_short_form("SS-HOPM") and is_short_form("FunBaT")
+    assert not is_short_form("i") and not is_short_form("see above") and not is_short_form("2020")
+
+
+def test_abbreviations_first_letter_must_start_a_word() -> None:
+    # "M" of "Method" cannot start the match of "PM" inside "SPM" in "Spower"
+    assert best_long_form("SPM", "Subspace Power Method") == 0
+    assert best_long_form("XYZ", "a random thing") is None

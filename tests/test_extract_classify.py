@@ -1,0 +1,51 @@
+"""Typing and filtering of candidate phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract.classify import classify_phrase, head_type, is_debris
+from paperkg.extract.rules import load_rules
+from paperkg.text import match_key
+from paperkg.vocab import Term, Vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return Vocabulary(
+        terms=[Term(name="gradient descent", type="method", source="t")],
+        generic=frozenset(match_key(s) for s in ["our method", "the proposed framework",
+                                                 "experiments"]),
+        tasks=frozenset({match_key("image classification")}),
+        metrics=frozenset({match_key("accuracy")}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Fokker-Planck equation", "math"),
+        ("Hilbert space", "math"),
+        ("perceptron algorithm", "method"),
+        ("neural operator", "method"),
+        ("Koopman operator", "math"),
+        ("ImageNet benchmark", "dataset"),
+    ],
+)
+def test_classify_head_nouns(phrase: str, expected: str) -> None:
+    assert head_type(phrase.split(), load_rules()) == expected
+
+
+@pytest.mark.parametrize("phrase", ["our method", "the proposed framework", "experiments",
+                                    "image classification", "accuracy", "novel framework"])
+def test_classify_stop_listed_phrases_rejected(phrase: str, vocab: Vocabulary) -> None:
+    assert classify_phrase(phrase.split(), load_rules(), vocab) is None
+
+
+def test_classify_gazetteer_type_wins(vocab: Vocabulary) -> None:
+    assert classify_phrase(["gradient", "descent"], load_rules(), vocab) == "method"
+
+
+@pytest.mark.parametrize("text", ["Smith2020", "Doshi et al.", "AGG14", "\\alpha", "{x}", "(1"])
+def test_classify_debris(text: str) -> None:
+    assert is_debris(text)

@@ -1,0 +1,61 @@
+"""Cue patterns: titles, named contributions, dataset contexts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from paperkg.extract.chunker import tag_words
+from paperkg.extract.patterns import contribution_cues, dataset_cues, is_acronym, title_name
+from paperkg.extract.rules import load_rules
+
+
+def _words(text: str):
+    toks = [(m.group(), m.start(), m.end() < len(text) and text[m.end()].isspace())
+            for m in re.finditer(r"[A-Za-z0-9]+(?:-[A-Za-z0-9.]+)*|[^\sA-Za-z0-9]", text)]
+    return tag_words(toks, load_rules())
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("InfiniCity: Infinite-Scale City Synthesis", "InfiniCity"),
+        ("NuTime: Numerically Multi-Scaled Embedding", "NuTime"),
+        ("Ghost on the Shell: An Expressive Representation", "Ghost on the Shell"),
+        ("Unbounded: A Generative Infinite Game", "Unbounded"),
+    ],
+)
+def test_patterns_title_name(title: str, name: str) -> None:
+    span = title_name(title)
+    assert span is not None and title[span[0]:span[1]] == name
+
+
+@pytest.mark.parametrize("title", ["Gradient descent happens in a tiny subspace",
+                                   "on the theory of everything: a long and winding subtitle here"])
+def test_patterns_title_without_name(title: str) -> None:
+    assert title_name(title) is None
+
+
+def _cue_texts(words, cues) -> list[tuple[str, str | None]]:
+    return [(" ".join(w.text for w in words[c.start:c.end]), c.type) for c in cues]
+
+
+def test_patterns_we_propose_and_called() -> None:
+    words = _words("In this paper we propose a novel framework called S2SNet for denoising.")
+    assert ("S2SNet", None) in _cue_texts(words, contribution_cues(words, load_rules()))
+
+
+def test_patterns_we_introduce_dataset() -> None:
+    words = _words("We introduce Zeroverse dataset for training.")
+    assert ("Zeroverse", "dataset") in _cue_texts(words, contribution_cues(words, load_rules()))
+
+
+def test_patterns_dataset_lists() -> None:
+    words = _words("We report results on datasets such as CIFAR-10, SVHN and ImageNet.")
+    found = [t for t, _ in _cue_texts(words, dataset_cues(words))]
+    assert found == ["CIFAR-10", "SVHN", "ImageNet"]
+
+
+def test_patterns_acronym_shape() -> None:
+    assert is_acronym("MCMC") and is_acronym("SS-HOPM") and not is_acronym("FunBaT")
