@@ -1,12 +1,24 @@
-"""paperkg: research paper abstracts -> a knowledge graph of methods, datasets, repos, math."""
+"""paperkg: research paper abstracts -> a knowledge graph of methods, datasets, repos and math.
+
+The small public API::
+
+    import paperkg
+    kg = paperkg.build("seeds")            # load -> extract -> canonicalise -> graph
+    kg.papers_with("FNO")
+    kg = paperkg.KnowledgeGraph.load("graphs/kg.graphml")
+"""
 
 from paperkg._version import __version__
-from paperkg.errors import PaperKGError
+from paperkg.errors import PaperKGError, PaperNotFoundError
+from paperkg.kg import KnowledgeGraph
 from paperkg.models import Entity, LoadReport, Mention, Paper, PaperEntities
+from paperkg.workflow import build
 
 __all__ = [
     "__version__",
     "PaperKGError",
+    "PaperNotFoundError",
+    "KnowledgeGraph",
     "Paper",
     "Mention",
     "Entity",
@@ -14,10 +26,3 @@ __all__ = [
     "LoadReport",
     "build",
 ]
-
-
-def build(*args, **kwargs):
-    """Build a :class:`~paperkg.kg.KnowledgeGraph` from sources (see :func:`paperkg.workflow.build`)."""
-    from paperkg.workflow import build as _build
-
-    return _build(*args, **kwargs)

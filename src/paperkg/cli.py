@@ -32,6 +32,33 @@ log = logging.getLogger("paperkg")
 
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_GRAPHS = Path("graphs")
+FORMAT_HELP = (
+    "Force one input format for every file: listing, jsonl, json, csv, tsv, atom, "
+    "arxiv-snapshot, bibtex (default: detected from extension and content)."
+)
+DEFAULT_CACHE = Path(".paperkg-cache") / "extract.sqlite"
+
+# Options shared by `build` and `extract` (streaming, cache, parallel extraction).
+CacheOpt = Annotated[
+    Path,
+    typer.Option(
+        "--cache",
+        envvar="PAPERKG_CACHE",
+        help="SQLite extraction cache; re-runs only extract new or changed papers.",
+    ),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("-j", "--jobs", min=1, help="Extraction processes (default: all cores)."),
+]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="Where extraction runs: local (processes) or dask.")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (implies dask)."),
+]
 
 
 class _LineHandler(logging.Handler):
@@ -93,8 +120,26 @@ def build(
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = DEFAULT_GRAPHS,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Force one input format (see `paperkg formats`).")
+        str | None, typer.Option("--format", help=FORMAT_HELP)
     ] = None,
+    cache: CacheOpt = DEFAULT_CACHE,
+    no_cache: NoCacheOpt = False,
+    jobs: JobsOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    weight: Annotated[
+        str, typer.Option("--weight", help="Paper-paper edge weight: count, idf or jaccard.")
+    ] = "idf",
+    min_shared: Annotated[
+        int, typer.Option("--min-shared", min=1, help="Link papers sharing at least K entities.")
+    ] = 1,
+    max_df: Annotated[
+        float,
+        typer.Option("--max-df", help="Entities in more than this fraction of papers link nothing."),
+    ] = 0.25,
+    top_k: Annotated[
+        int, typer.Option("--top-k", min=0, help="Keep each paper's K strongest links (0: all).")
+    ] = 20,
 ) -> None:
     """Load papers, extract entities and write the graphs (GraphML, GEXF, HTML, tables)."""
     from paperkg.workflow import build_to_dir
@@ -105,6 +150,14 @@ def build(
             output,
             fmt=fmt,
             progress=_show_progress(),
+            jobs=jobs,
+            cache=None if no_cache else cache,
+            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            scheduler=scheduler,
+            weight=weight,  # type: ignore[arg-type]  # validated by paperkg.graph
+            min_shared=min_shared,
+            max_df=max_df,
+            top_k=top_k or None,
         )
     except PaperKGError as error:
         raise _fail(error) from None
@@ -116,17 +169,285 @@ def build(
 def extract(
     sources: Annotated[list[Path], typer.Argument(help="Files or directories of papers.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output JSON Lines file.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force one input format.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=FORMAT_HELP)] = None,
+    cache: CacheOpt = DEFAULT_CACHE,
+    no_cache: NoCacheOpt = False,
+    jobs: JobsOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Extract entities and write one JSON object per paper to a JSON Lines file."""
     from paperkg.workflow import extract_to_file
 
     try:
-        result = extract_to_file([str(s) for s in sources], output, fmt=fmt, progress=_show_progress())
+        result = extract_to_file(
+            [str(s) for s in sources],
+            output,
+            fmt=fmt,
+            progress=_show_progress(),
+            jobs=jobs,
+            cache=None if no_cache else cache,
+            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            scheduler=scheduler,
+        )
     except PaperKGError as error:
         raise _fail(error) from None
     for line in result.summary_lines():
         _info(line)
+
+
+# ---------------------------------------------------------------- query / stats
+
+query_app = typer.Typer(
+    name="query", help="Ask questions of a built graph.", no_args_is_help=True
+)
+app.add_typer(query_app, name="query")
+
+DEFAULT_KG = DEFAULT_GRAPHS / "kg.graphml"
+GraphOpt = Annotated[
+    Path, typer.Option("-g", "--graph", help="Knowledge graph written by `paperkg build`.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TypeOpt = Annotated[
+    str | None, typer.Option("-t", "--type", help="Only this entity type (method/dataset/repo/math).")
+]
+
+
+def _load_kg(path: Path):
+    from paperkg.kg import KnowledgeGraph
+
+    return KnowledgeGraph.load(path)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _emit(payload: object, rows: list[dict], columns: list[str], title: str, as_json: bool) -> None:
+    """Print ``payload`` as JSON, or ``rows`` as a rich table of ``columns``."""
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col, overflow="fold",
+                         no_wrap=col in ("id", "score", "df", "size", "year", "url"))
+    for row in rows:
+        table.add_row(*(_cell(row.get(col)) for col in columns))
+    out.print(table)
+    if not rows:
+        out.print("(no results)")
+
+
+def _query(fn):
+    """Run one query command; a PaperKGError becomes one line and an exit code."""
+    try:
+        fn()
+    except PaperKGError as error:
+        raise _fail(error) from None
+
+
+@query_app.command("papers-with")
+def query_papers_with(
+    entity: Annotated[str, typer.Argument(help="Entity name, alias, acronym or id.")],
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """Papers mentioning an entity (any alias or acronym, case-insensitive)."""
+    from paperkg.query import paper_rows
+
+    def run() -> None:
+        rows = paper_rows(_load_kg(graph).papers_with(entity))
+        _emit(rows, rows, ["id", "year", "title"], f"papers with {entity!r}", as_json)
+
+    _query(run)
+
+
+@query_app.command("related")
+def query_related(
+    paper: Annotated[str, typer.Argument(help="Paper id, title or unique part of a title.")],
+    k: Annotated[int, typer.Option("-k", min=1, help="How many papers.")] = 10,
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """The papers most strongly linked to a paper, with the entities they share."""
+    from paperkg.query import related_rows
+
+    def run() -> None:
+        rows = related_rows(_load_kg(graph).related(paper, k=k))
+        _emit(rows, rows, ["score", "id", "title", "shared"], f"related to {paper!r}", as_json)
+
+    _query(run)
+
+
+@query_app.command("why")
+def query_why(
+    paper_a: Annotated[str, typer.Argument(help="First paper (id or title).")],
+    paper_b: Annotated[str, typer.Argument(help="Second paper (id or title).")],
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why two papers are connected: shared entities, else the shortest chain."""
+    from paperkg.query import why_record
+
+    def run() -> None:
+        rec = why_record(_load_kg(graph).why(paper_a, paper_b))
+        if rec["shared"]:
+            rows = [{"shared entity": n, "id": i} for n, i in zip(rec["shared"], rec["shared_ids"], strict=True)]
+            cols, title = ["shared entity", "id"], "shared entities"
+        else:
+            rows = [{"step": i, "node": lab, "id": nid}
+                    for i, (nid, lab) in enumerate(zip(rec["path"], rec["path_labels"], strict=True))]
+            cols = ["step", "node", "id"]
+            title = "no shared entity; shortest chain" if rows else "not connected"
+        _emit(rec, rows, cols, f"{rec['paper_a']['title']} <-> {rec['paper_b']['title']}: {title}",
+              as_json)
+
+    _query(run)
+
+
+@query_app.command("repos-for")
+def query_repos_for(
+    entity: Annotated[str, typer.Argument(help="Entity name, alias, acronym or id.")],
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """GitHub repos of the papers mentioning an entity, the proposing paper first."""
+    from paperkg.query import repo_rows
+
+    def run() -> None:
+        rows = repo_rows(_load_kg(graph).repos_for(entity))
+        _emit(rows, rows, ["url", "proposing", "paper"], f"repos for {entity!r}", as_json)
+
+    _query(run)
+
+
+@query_app.command("entities-of")
+def query_entities_of(
+    paper: Annotated[str, typer.Argument(help="Paper id, title or unique part of a title.")],
+    type: TypeOpt = None,
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """The entities a paper mentions, in order of first appearance."""
+    from paperkg.query import entity_rows
+
+    def run() -> None:
+        rows = entity_rows(_load_kg(graph).entities_of(paper, type=type))
+        table = [dict(r, mention=(r["first_mention"] or {}).get("text")) for r in rows]
+        _emit(rows, table, ["type", "name", "mention", "id"], f"entities of {paper!r}", as_json)
+
+    _query(run)
+
+
+@query_app.command("top")
+def query_top(
+    type: TypeOpt = None,
+    n: Annotated[int, typer.Option("-n", min=1, help="How many entities.")] = 20,
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """The entities mentioned by the most papers."""
+    from paperkg.query import top_rows
+
+    def run() -> None:
+        rows = top_rows(_load_kg(graph).top_entities(type=type, n=n))
+        _emit(rows, rows, ["df", "type", "name", "id"], f"top {type or 'entities'}", as_json)
+
+    _query(run)
+
+
+@query_app.command("communities")
+def query_communities(
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """Communities of the paper graph with their labels and sizes."""
+    from paperkg.query import community_rows
+
+    def run() -> None:
+        rows = community_rows(_load_kg(graph).communities())
+        _emit(rows, rows, ["id", "size", "label"], "communities", as_json)
+
+    _query(run)
+
+
+@app.command()
+def stats(
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """Counts by type, top entities per type, degree figures, communities."""
+
+    def run() -> None:
+        figures = _load_kg(graph).stats()
+        if as_json:
+            _emit(figures, [], [], "", True)
+            return
+        counts = [{"what": "papers", "n": figures["papers"]},
+                  {"what": "entities", "n": figures["entities"]},
+                  *({"what": f"  {t}", "n": n} for t, n in figures["entities_by_type"].items()),
+                  {"what": "mentions (paper-entity edges)", "n": figures["mentions"]},
+                  {"what": "paper-paper links", "n": figures["paper_links"]},
+                  {"what": "papers without entities", "n": figures["papers_without_entities"]},
+                  {"what": "papers without links", "n": figures["isolated_papers"]},
+                  {"what": "paper graph components", "n": figures["components"]}]
+        _emit(None, counts, ["what", "n"], f"{graph} ({_cell(figures['options'])})", False)
+        deg = [dict(what=k.replace("_", " "), **v) for k, v in figures["degree"].items()]
+        _emit(None, deg, ["what", "mean", "median", "max"], "degree", False)
+        top = [{"type": t, "top entities (papers)": ", ".join(f"{e['name']} ({e['df']})" for e in es)}
+               for t, es in figures["top_entities"].items()]
+        _emit(None, top, ["type", "top entities (papers)"], "top entities per type", False)
+        _emit(None, figures["communities"][:20], ["id", "size", "label"],
+              f"communities ({len(figures['communities'])}, largest 20)", False)
+
+    _query(run)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="Gold annotations (JSON Lines, GUIDELINES.md).")],
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Papers to extract and score (unless --pred).")
+    ] = None,
+    pred: Annotated[
+        Path | None, typer.Option("--pred", help="Score this prediction file instead.")
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="List each paper's misses and false hits.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Precision/recall/F1 per type, untyped and micro (the matching of the reference score.py)."""
+    from paperkg.errors import SourceError
+    from paperkg.evaluate import evaluate, format_report, read_gold, read_predictions
+
+    try:
+        if (pred is None) == (not sources):
+            raise SourceError("give either --pred FILE or SOURCES to extract, not both/neither")
+        gold_papers = read_gold(gold)
+        if pred is not None:
+            predictions = read_predictions(pred)
+        else:
+            from paperkg.workflow import extract_corpus, load_sources
+
+            papers, _ = load_sources([str(s) for s in sources or []])
+            predictions = extract_corpus(papers, progress=_show_progress()).results
+        result = evaluate(gold_papers, predictions)
+    except PaperKGError as error:
+        raise _fail(error) from None
+    out.print(result.model_dump_json() if as_json else format_report(result, errors=errors),
+              markup=False)
 
 
 def main() -> None:

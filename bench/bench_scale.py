@@ -1,0 +1,273 @@
+"""Scaling benchmark: synthetic corpora of 10^3 ... 10^6 papers through the whole pipeline.
+
+For each size a synthetic corpus is written once (``bench/synth.py``), then each
+repeat runs in a fresh Python process (so peak memory is per size) and measures:
+
+* ``load``: reading and de-duplicating the JSON Lines corpus (``load_sources``);
+* ``extract``: batched extraction (``--jobs`` processes) + canonicalisation, writing
+  a fresh SQLite cache as ``paperkg build`` does by default;
+* ``rerun``: streaming load + extraction again with the warm cache (all reused);
+* ``build``: :func:`paperkg.graph.build_knowledge_graph` (projection, communities);
+* ``graphml``: writing the knowledge graph and the paper graph as GraphML;
+* ``export``: :func:`paperkg.export.export_all` (every format; HTML sampled for big
+  graphs), unless ``--no-export-all``;
+* peak RSS of the main process and of the largest worker process, papers/s of the
+  cold extraction, node and edge counts.
+
+The end-to-end figure is ``load + extract + build + graphml``. The scaling exponent is the
+log-log slope of that figure between consecutive sizes (1.0 is linear).
+
+Usage::
+
+    python bench/bench_scale.py                      # 1e3 1e4 1e5
+    python bench/bench_scale.py --sizes 1e3 1e4 --repeat 3
+    python bench/bench_scale.py --million            # adds 1e6
+    python bench/bench_scale.py --sizes 1e4 --profile  # cProfile of one run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+class _Workers(threading.Thread):
+    """Samples the extraction workers (grandchildren via forkserver) with psutil.
+
+    ``getrusage(RUSAGE_CHILDREN)`` does not see them: they are the forkserver's
+    children, not ours. Records each worker's peak RSS and last CPU time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.cpu: dict[int, float] = {}
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover - psutil is optional
+            return
+        me = psutil.Process()
+        while not self._done.wait(0.5):
+            for proc in me.children(recursive=True):
+                try:
+                    self.peak_mb = max(self.peak_mb, proc.memory_info().rss / 2**20)
+                    times = proc.cpu_times()
+                    self.cpu[proc.pid] = times.user + times.system
+                except psutil.Error:
+                    continue
+
+    def stop(self) -> float:
+        """Stop sampling; return the workers' CPU seconds."""
+        self._done.set()
+        self.join()
+        return sum(self.cpu.values())
+
+
+def _cpu() -> float:
+    """CPU seconds of this process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
+          profile: bool) -> dict:
+    """One measured run (in its own process); returns the figures as a dict."""
+    import networkx as nx
+
+    from paperkg.graph import build_knowledge_graph
+    from paperkg.workflow import extract_corpus, iter_sources, load_sources
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    work.mkdir(parents=True, exist_ok=True)
+    cache = work / "cache.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    out: dict = {"n": n}
+
+    t0 = time.perf_counter()
+    papers, _ = load_sources([str(corpus)], fmt="jsonl")
+    out["load"] = time.perf_counter() - t0
+    out["n_papers"] = len(papers)
+
+    t0, c0 = time.perf_counter(), _cpu()
+    workers = _Workers()
+    workers.start()
+    run = extract_corpus(papers, jobs=jobs, cache=cache)
+    out["extract"] = time.perf_counter() - t0
+    out["extract_cpu_main"] = _cpu() - c0
+    out["extract_cpu_workers"] = workers.stop()
+    out["rss_workers_mb"] = workers.peak_mb
+    out["rss_extract_mb"] = _peak_mb(resource.RUSAGE_SELF)
+
+    t0 = time.perf_counter()
+    rerun = extract_corpus(iter_sources([str(corpus)], fmt="jsonl"), jobs=jobs, cache=cache)
+    out["rerun"] = time.perf_counter() - t0
+    out["rerun_reused"] = rerun.n_reused
+    del rerun
+
+    t0 = time.perf_counter()
+    kg = build_knowledge_graph(papers, run.results)
+    out["build"] = time.perf_counter() - t0
+    graph = kg.graph
+    out["nodes"] = graph.number_of_nodes()
+    out["edges"] = graph.number_of_edges()
+    paper_graph = getattr(kg, "paper_graph", None)
+    if paper_graph is not None:
+        out["paper_edges"] = paper_graph.number_of_edges()
+    out["rss_build_mb"] = _peak_mb(resource.RUSAGE_SELF)
+    del run, papers
+
+    t0 = time.perf_counter()
+    if hasattr(kg, "save"):  # knowledge graph + paper graph, as `paperkg build` writes them
+        kg.save(work / "kg.graphml")
+    else:
+        nx.write_graphml(graph, work / "kg.graphml")
+    out["graphml"] = time.perf_counter() - t0
+
+    if export_all:
+        from paperkg.export import export_all as _export_all
+
+        t0 = time.perf_counter()
+        _export_all(kg, work / "export")
+        out["export"] = time.perf_counter() - t0
+
+    out["rss_mb"] = _peak_mb(resource.RUSAGE_SELF)
+    out["load_avg_1m"] = os.getloadavg()[0]
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(25)
+    return out
+
+
+def _size(text: str) -> int:
+    return int(float(text))
+
+
+def _fmt_n(n: int) -> str:
+    exp = math.log10(n)
+    return f"1e{int(exp)}" if exp.is_integer() else str(n)
+
+
+def run_size(n: int, args: argparse.Namespace) -> list[dict]:
+    corpus = args.out / f"synth-{_fmt_n(n)}-seed{args.seed}.jsonl"
+    if not corpus.exists():
+        t0 = time.perf_counter()
+        synth.write_corpus(corpus, n, args.seed)
+        print(f"# generated {corpus} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    runs = []
+    for rep in range(args.repeat):
+        cmd = [sys.executable, __file__, "--child", str(n), "--corpus", str(corpus),
+               "--work", str(args.out / f"work-{_fmt_n(n)}")]
+        if args.jobs:
+            cmd += ["--jobs", str(args.jobs)]
+        if not args.export_all:
+            cmd.append("--no-export-all")
+        if args.profile:
+            cmd.append("--profile")
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"bench: size {n} run {rep + 1} failed (exit {proc.returncode})")
+        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        figures["wall"] = time.perf_counter() - t0
+        print(f"# {_fmt_n(n)} run {rep + 1}: {json.dumps(figures)}", file=sys.stderr)
+        runs.append(figures)
+    return runs
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = [k for k, v in runs[0].items() if isinstance(v, (int, float))]
+    return {k: statistics.median(r[k] for r in runs if k in r) for k in keys}
+
+
+def table(rows: list[dict], export_all: bool) -> str:
+    head = ["papers", "load s", "extract s", "CPU main s", "CPU workers s", "papers/s", "rerun s", "build s", "graphml s"]
+    if export_all:
+        head.append("export s")
+    head += ["e2e s", "slope", "peak RSS MB", "worker RSS MB", "nodes", "edges", "paper edges",
+             "load avg"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    prev = None
+    for r in rows:
+        e2e = r["load"] + r["extract"] + r["build"] + r["graphml"]
+        slope = "" if prev is None else (
+            f"{math.log(e2e / prev[1]) / math.log(r['n'] / prev[0]):.2f}")
+        cells = [f"{int(r['n']):,}", f"{r['load']:.1f}", f"{r['extract']:.1f}",
+                 f"{r['extract_cpu_main']:.1f}", f"{r['extract_cpu_workers']:.1f}", f"{r['n'] / r['extract']:,.0f}",
+                 f"{r['rerun']:.1f}", f"{r['build']:.1f}", f"{r['graphml']:.1f}"]
+        if export_all:
+            cells.append(f"{r.get('export', float('nan')):.1f}")
+        cells += [f"{e2e:.1f}", slope, f"{r['rss_mb']:,.0f}", f"{r['rss_workers_mb']:,.0f}",
+                  f"{int(r['nodes']):,}", f"{int(r['edges']):,}",
+                  f"{int(r['paper_edges']):,}" if "paper_edges" in r else "-",
+                  f"{r['load_avg_1m']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+        prev = (r["n"], e2e)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="paperkg scaling benchmark")
+    parser.add_argument("--sizes", nargs="+", type=_size, default=[1_000, 10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="also run 1e6 papers")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (median)")
+    parser.add_argument("--jobs", type=int, default=None, help="extraction processes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--no-export-all", dest="export_all", action="store_false",
+                        help="skip export_all (GraphML is always timed)")
+    parser.add_argument("--profile", action="store_true", help="cProfile each run (stderr)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child is not None:
+        figures = child(args.child, args.corpus, args.work, args.jobs, args.export_all,
+                        args.profile)
+        print(json.dumps(figures))
+        return 0
+
+    sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
+    print(f"# paperkg scaling benchmark: sizes {sizes}, jobs {args.jobs or os.cpu_count()}, "
+          f"repeat {args.repeat}, seed {args.seed}, cpus {os.cpu_count()}", file=sys.stderr)
+    rows = []
+    for n in sizes:
+        rows.append(median_of(run_size(n, args)))
+        print(table(rows, args.export_all), file=sys.stderr)
+    print(table(rows, args.export_all))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

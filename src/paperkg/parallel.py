@@ -1,0 +1,243 @@
+"""Run the extractor over chunks of papers: in-process, in a process pool, or on Dask.
+
+Every engine takes an iterable of chunks (lists of :class:`~paperkg.models.Paper`)
+and yields, for each chunk and in input order, the list of JSON strings of the
+chunk's :class:`~paperkg.models.PaperEntities`. JSON rather than model objects
+crosses the process boundary because it is what the cache stores and it pickles
+small; the caller parses it once.
+
+At most ``2 * workers`` chunks are in flight, so memory stays bounded however long
+the input is, and the input iterable is consumed lazily (it may be a stream).
+
+* ``engine="local", jobs=1``: the calling process runs the extractor.
+* ``engine="local", jobs=N``: a :class:`~concurrent.futures.ProcessPoolExecutor` with
+  ``N`` workers started by ``forkserver`` (no fork of a threaded parent), each building
+  one :class:`~paperkg.extract.Extractor` in its initializer.
+* ``engine="dask"``: chunks are submitted to a ``dask.distributed`` cluster, either an
+  existing scheduler (``scheduler="tcp://host:8786"``) or a ``LocalCluster`` of
+  ``jobs`` single-threaded worker processes. Each worker builds its extractor once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Literal
+
+from paperkg.errors import ExtractionError
+from paperkg.models import Paper
+
+__all__ = [
+    "Engine",
+    "DEFAULT_CHUNK_SIZE",
+    "CONNECT_TIMEOUT",
+    "default_jobs",
+    "extract_chunk",
+    "iter_extract",
+]
+
+Engine = Literal["local", "dask"]
+DEFAULT_CHUNK_SIZE = 256
+# How long to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "30s"
+
+_local = threading.local()
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _get_extractor() -> Any:
+    # One extractor per thread of each process: built once, reused for every chunk.
+    extractor = getattr(_local, "extractor", None)
+    if extractor is None:
+        from paperkg.extract import Extractor
+
+        extractor = _local.extractor = Extractor()
+    return extractor
+
+
+def extract_chunk(papers: list[Paper]) -> list[str]:
+    """Extract one chunk with this process's extractor; return one JSON string per paper."""
+    if not papers:
+        return []
+    extractor = _get_extractor()
+    pipe = getattr(extractor, "pipe", None)
+    if pipe is not None:
+        results = list(pipe(papers, batch_size=len(papers)))
+    else:
+        results = [extractor.extract(p) for p in papers]
+    if len(results) != len(papers):
+        raise ExtractionError(
+            f"extractor returned {len(results)} results for {len(papers)} papers"
+        )
+    return [r.model_dump_json() for r in results]
+
+
+def _init_worker() -> None:
+    # Ctrl-C is the parent's to handle: it cancels the pool and closes the cache.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _get_extractor()
+
+
+def _peek_single(chunks: Iterable[list[Paper]]) -> tuple[list[list[Paper]], Iterator | None]:
+    """Read chunks until a second non-empty one shows up.
+
+    Returns the chunks read and the rest of the iterator, or ``None`` instead of the
+    iterator when the input held at most one non-empty chunk (not worth a pool).
+    """
+    it = iter(chunks)
+    head: list[list[Paper]] = []
+    nonempty = 0
+    for chunk in it:
+        head.append(chunk)
+        nonempty += bool(chunk)
+        if nonempty >= 2:
+            return head, it
+    return head, None
+
+
+def _chain(head: list[list[Paper]], rest: Iterator) -> Iterator[list[Paper]]:
+    yield from head
+    yield from rest
+
+
+def _run_windowed(
+    chunks: Iterable[list[Paper]], submit: Any, window: int, result: Any
+) -> Iterator[list[str]]:
+    """Submit chunks with at most ``window`` in flight; yield results in input order."""
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk) if chunk else None)
+        while len(pending) >= window:
+            head = pending.popleft()
+            yield [] if head is None else result(head)
+    while pending:
+        head = pending.popleft()
+        yield [] if head is None else result(head)
+
+
+def _iter_local(chunks: Iterable[list[Paper]], jobs: int) -> Iterator[list[str]]:
+    head, rest = _peek_single(chunks)
+    if jobs <= 1 or rest is None:
+        for chunk in head:
+            yield extract_chunk(chunk)
+        if rest is not None:
+            for chunk in rest:
+                yield extract_chunk(chunk)
+        return
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
+    clean = False
+    try:
+
+        def result(future: Future) -> list[str]:
+            try:
+                return future.result()
+            except BrokenProcessPool as error:
+                raise ExtractionError(
+                    "an extraction worker process died (out of memory or killed?); "
+                    "re-run: finished batches are cached"
+                ) from error
+
+        yield from _run_windowed(
+            _chain(head, rest), lambda c: pool.submit(extract_chunk, c), 2 * jobs, result
+        )
+        clean = True
+    finally:
+        if not clean:
+            # Ctrl-C or an error: do not wait for the chunks being extracted (their
+            # results would be thrown away); Python < 3.14 has no public way to stop them.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=not clean)
+
+
+def _iter_dask(
+    chunks: Iterable[list[Paper]], jobs: int, scheduler: str | None
+) -> Iterator[list[str]]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as error:
+        raise ExtractionError(
+            "--engine dask needs dask.distributed: pip install 'paperkg[dask]'"
+        ) from error
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        else:
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        where = scheduler or "a local cluster"
+        raise ExtractionError(f"cannot connect to dask scheduler {where}: {error}") from error
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        yield from _run_windowed(
+            chunks,
+            lambda c: client.submit(extract_chunk, c, pure=False),
+            2 * n_workers,
+            lambda f: f.result(),
+        )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def iter_extract(
+    chunks: Iterable[list[Paper]],
+    *,
+    jobs: int | None = None,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+) -> Iterator[list[str]]:
+    """Extract every chunk; yield each chunk's result JSON strings in input order.
+
+    Parameters
+    ----------
+    chunks:
+        Lists of papers, read lazily; an empty list yields an empty list.
+    jobs:
+        Worker processes (default: all cores). ``1`` runs in this process; so does an
+        input with a single non-empty chunk, where a pool would only add start-up time.
+        With ``engine="dask"`` and no scheduler, the size of the local cluster.
+    engine:
+        ``"local"`` (process pool) or ``"dask"``.
+    scheduler:
+        Address of a running Dask scheduler (``tcp://host:8786``); implies
+        ``engine="dask"``.
+
+    Raises
+    ------
+    ExtractionError
+        The extractor failed, a worker died, or the Dask scheduler is unreachable.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ExtractionError(f"--jobs must be at least 1, got {jobs}")
+    if scheduler and engine != "dask":
+        engine = "dask"
+    if engine == "dask":
+        return _iter_dask(chunks, jobs, scheduler)
+    if engine != "local":
+        raise ExtractionError(f"unknown engine {engine!r}: choose 'local' or 'dask'")
+    return _iter_local(chunks, jobs)
