@@ -86,3 +86,13 @@ def test_canonical_on_extractor_output() -> None:
                                         ("SciML", True), ("Transformer", False), ("a b", False)])
 def test_canonical_acronym_form(s: str, ok: bool) -> None:
     assert is_acronym_form(s) is ok
+
+
+def test_canonical_drops_lone_undefined_acronym() -> None:
+    out = canonicalize([
+        _res("a", _ent("ETF"), _ent("BERT"), _ent("FNO")),
+        _res("b", _ent("Fourier Neural Operator", aliases=["FNO"])),
+    ])
+    names = {e.name for e in out[0].entities}
+    # "ETF": undefined, unknown, named once -> dropped; BERT is known; FNO defined elsewhere
+    assert names == {"BERT", "Fourier Neural Operator"}

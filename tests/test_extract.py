@@ -116,12 +116,12 @@ def test_extract_nothing_from_urls_and_references(extractor: Extractor) -> None:
 
 def test_extract_title_name_and_nominal_method(extractor: Extractor) -> None:
     paper = Paper(
-        id="t", title="Zorbix: Volume Rendering of Implicit Surfaces",
-        abstract="Zorbix makes volume rendering of implicit surfaces fast and exact.",
+        id="t", title="Zorbix: Lattice Unfolding of Implicit Surfaces",
+        abstract="Zorbix makes lattice unfolding of implicit surfaces fast and exact.",
     )
     ents = {e.name: e for e in extractor.extract(paper).entities}
     assert ents["Zorbix"].type == "method"
-    assert ents["Volume Rendering"].type == "method"
+    assert ents["Lattice Unfolding"].type == "method"
     assert len(ents["Zorbix"].mentions) == 2
 
 
@@ -145,3 +145,41 @@ def test_extract_term_inside_defined_name_not_separate(extractor: Extractor) -> 
                   abstract="We introduce the Subspace Power Method (SPM) for tensors.")
     names = [e.name for e in extractor.extract(paper).entities]
     assert "Subspace Power Method" in names and "power method" not in names
+
+
+def _names(extractor: Extractor, abstract: str, title: str = "t") -> dict[str, str]:
+    res = extractor.extract(Paper(id="z", title=title, abstract=abstract))
+    return {e.name: e.type for e in res.entities}
+
+
+def test_extract_slash_joined_names_split(extractor: Extractor) -> None:
+    names = _names(extractor, "We evaluate on CIFAR-10/FFHQ and report results.")
+    assert names.get("CIFAR-10") == "dataset" and names.get("FFHQ") == "dataset"
+    assert not any("/" in n for n in names)
+
+
+def test_extract_known_term_with_generic_tail(extractor: Extractor) -> None:
+    names = _names(extractor, "We learn it with a neural operator architecture.")
+    assert "neural operator" in names and "neural operator architecture" not in names
+
+
+def test_extract_leading_descriptive_adjective_trimmed(extractor: Extractor) -> None:
+    names = _names(extractor, "We prove an associated Central Limit Theorem for the count.")
+    assert not any(n.lower().startswith("associated") for n in names)
+    assert any(n.lower() == "central limit theorem" for n in names)
+
+
+@pytest.mark.parametrize("abstract", [
+    "The input dimension and the parameter estimate depend on the local estimator.",
+    "A third-party library and a general-purpose solver are used.",
+])
+def test_extract_generic_phrases_not_entities(extractor: Extractor, abstract: str) -> None:
+    assert _names(extractor, abstract) == {}
+
+
+def test_extract_versioned_name_keeps_base_type(extractor: Extractor) -> None:
+    names = _names(extractor, "We train ResNet-50 on ImageNet-1k. It is also trained on "
+                              "Quorvex-2M.")
+    assert names.get("ResNet-50") == "method"
+    assert names.get("ImageNet-1k") == "dataset"
+    assert names.get("Quorvex-2M") == "dataset"

@@ -58,3 +58,53 @@ def test_chunker_name_like_words(word: str) -> None:
 @pytest.mark.parametrize("word", ["Three-Layer", "ML-based", "Method", "tensor", "2023"])
 def test_chunker_not_name_like_words(word: str) -> None:
     assert not is_name_like(word)
+
+
+@pytest.mark.parametrize(
+    ("text", "bad", "good"),
+    [
+        ("We study smooth linear statistics of eigenvalues.", "study smooth linear statistics",
+         "smooth linear statistics"),
+        ("Such networks admit infinite-width limits here.", "admit infinite-width", None),
+        ("A method by estimating OT maps from samples.", "estimating OT maps", "OT maps"),
+        ("Fitting OT maps is hard.", "Fitting OT maps", "OT maps"),
+        ("Models can cause latent collapse.", "cause latent collapse", "latent collapse"),
+        ("It is used to study smooth linear statistics.", "study smooth linear statistics",
+         "smooth linear statistics"),
+    ],
+)
+def test_chunker_verbs_do_not_start_chunks(text: str, bad: str, good: str | None) -> None:
+    chunks = _chunks(text)
+    assert bad not in chunks
+    assert not any(c.split()[0] in ("study", "admit", "estimating", "Fitting", "cause")
+                   for c in chunks)
+    if good is not None:
+        assert good in chunks
+
+
+def test_chunker_pdf_broken_hyphen_is_one_word() -> None:
+    words = merge_words(_tokens("a general- purpose PDE model"))
+    assert [w[0] for w in words] == ["a", "general-purpose", "PDE", "model"]
+    assert "purpose PDE model" not in _chunks("a general- purpose PDE model")
+
+
+def test_chunker_unit_like_version_suffix_joined() -> None:
+    words = merge_words(_tokens("trained on FooBar-2M and more"))
+    assert "FooBar-2M" in [w[0] for w in words]
+
+
+def test_chunker_markup_debris_breaks_chunks() -> None:
+    rules = load_rules()
+    tags = {w.text: w.tag for w in tag_words([("datax2014the", 0, True), ("method", 13, False)],
+                                             rules)}
+    assert tags["datax2014the"] == "PUNCT"
+    assert tag_words([("Step~9", 0, False)], rules)[0].tag == "PUNCT"
+
+
+def test_chunker_singular_words_in_s_are_not_verbs() -> None:
+    assert "Taylor series expansion" in _chunks("A Taylor series expansion of the loss.")
+
+
+def test_chunker_adverb_fragment_not_a_chunk() -> None:
+    chunks = _chunks("We fit partially separable models to the data.")
+    assert "separable models" not in chunks

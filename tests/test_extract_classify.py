@@ -49,3 +49,8 @@ def test_classify_gazetteer_type_wins(vocab: Vocabulary) -> None:
 @pytest.mark.parametrize("text", ["Smith2020", "Doshi et al.", "AGG14", "\\alpha", "{x}", "(1"])
 def test_classify_debris(text: str) -> None:
     assert is_debris(text)
+
+
+@pytest.mark.parametrize("text", ["Step~9", "datax2014the method", "data&#x2014;the"])
+def test_classify_markup_debris(text: str) -> None:
+    assert is_debris(text)

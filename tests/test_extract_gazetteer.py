@@ -80,3 +80,11 @@ def test_gazetteer_sentence_case_of_case_sensitive_term(gazetteer: Gazetteer) ->
     assert _found(gazetteer, "Sequential Monte Carlo works") == [
         ("Sequential Monte Carlo", "sequential Monte Carlo")]
     assert _found(gazetteer, "SEQUENTIAL MONTE CARLO") == []
+
+
+def test_gazetteer_listed_version_alias_is_its_own_variant() -> None:
+    vocab = Vocabulary(terms=[Term(name="ResNet", type="method", source="t",
+                                   aliases=["ResNet-50", "residual network"])])
+    hits = {("ResNet-50 and ResNet and residual network"[h.start:h.end], h.versioned)
+            for h in Gazetteer(vocab).find("ResNet-50 and ResNet and residual network")}
+    assert hits == {("ResNet-50", True), ("ResNet", False), ("residual network", False)}

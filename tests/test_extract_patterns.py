@@ -59,3 +59,20 @@ def test_patterns_dataset_lists() -> None:
 
 def test_patterns_acronym_shape() -> None:
     assert is_acronym("MCMC") and is_acronym("SS-HOPM") and not is_acronym("FunBaT")
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Beyond the Mean: Limit Theory for Random Graphs", None),
+        ("Attention: A Survey of Mechanisms", None),
+        ("Ghost on the Shell: An Expressive Representation", "Ghost on the Shell"),
+        ("Unbounded: A Generative Infinite Game", "Unbounded"),
+        ("S2SNet: Fast Denoising", "S2SNet"),
+        ("Numba-Accelerated 2D Diffusion-Limited Aggregation: A Study", None),
+        ("Elephant Neural Networks: Born to Learn", "Elephant Neural Networks"),
+    ],
+)
+def test_patterns_title_name_needs_a_name_shaped_prefix(title: str, name: str | None) -> None:
+    span = title_name(title, load_rules())
+    assert (None if span is None else title[span[0]:span[1]]) == name

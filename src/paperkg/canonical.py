@@ -18,6 +18,7 @@ from paperkg.extract.resolve import singular_surface
 from paperkg.models import Entity, Mention, PaperEntities
 from paperkg.text import match_key as _match_key
 from paperkg.text import slugify
+from paperkg.vocab import Vocabulary, load_vocabulary
 
 # the same surfaces recur across papers; the key normalisation is the costly part
 match_key = functools.lru_cache(maxsize=200_000)(_match_key)
@@ -64,7 +65,21 @@ def _keys(entity: Entity) -> list[str]:
     return keys
 
 
-def canonicalize(results: Sequence[PaperEntities]) -> list[PaperEntities]:
+def _lone_acronym(e: Entity, canonical_name: str, vocabulary: Vocabulary) -> bool:
+    """A bare acronym nobody in the corpus defines, named once in an abstract and unknown
+    to the vocabulary, typed method only by its shape ("ETF", "SKA", "COVID-19"): it may
+    name anything (an institution, an instrument, a disease), so it is no entity. One that another paper defines
+    ("FNO" where a paper says "Fourier Neural Operator (FNO)") is kept."""
+    if e.type != "method" or e.aliases or len(e.mentions) != 1 or e.mentions[0].field == "title":
+        return False
+    letters = [c for c in e.name if c.isalpha()]
+    if len(letters) < 2 or not all(c.isupper() for c in letters):
+        return False
+    return is_acronym_form(canonical_name) and not vocabulary.lookup(e.name)
+
+
+def canonicalize(results: Sequence[PaperEntities], *,
+                 vocabulary: Vocabulary | None = None) -> list[PaperEntities]:
     """Unify entities across papers: same concept -> same id, name and alias set.
 
     Deterministic (ties broken by string order) and O(total entities + aliases)
@@ -74,6 +89,9 @@ def canonicalize(results: Sequence[PaperEntities]) -> list[PaperEntities]:
     ----------
     results
         One :class:`~paperkg.models.PaperEntities` per paper, as the extractor made them.
+    vocabulary
+        Known terms (default: the shipped vocabulary). A bare acronym named once in an
+        abstract that no paper defines and the vocabulary does not know is dropped.
 
     Returns
     -------
@@ -120,6 +138,7 @@ def canonicalize(results: Sequence[PaperEntities]) -> list[PaperEntities]:
         canon[root] = min(counter, key=lambda n: (
             is_acronym_form(n), singular_surface(n) != n, n not in defined, -counter[n],
             -len(n), n))
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
 
     out: list[PaperEntities] = []
     for res in results:
@@ -127,6 +146,8 @@ def canonicalize(results: Sequence[PaperEntities]) -> list[PaperEntities]:
         for e in res.entities:
             root = uf.find((e.type, match_key(e.name)))
             name = e.name if e.type == "repo" else canon[root]
+            if _lone_acronym(e, name, vocabulary):
+                continue
             eid = f"{e.type}:{slugify(name)}"
             surfaces = [e.name, *e.aliases]
             if e.type != "repo":

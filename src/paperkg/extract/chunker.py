@@ -22,6 +22,9 @@ __all__ = ["Word", "Chunk", "is_adjectival_compound", "merge_words", "tag_word",
 _ADJ_SUFFIX = ("ous", "ive", "al", "ic", "able", "ible", "ful", "less", "ary", "ar", "ian", "ent",
                "ant")
 _HAS_DIGIT = re.compile(r"\d")
+# markup debris inside a word: LaTeX "Step~9", a numeric character reference that lost
+# its "&#" ("datax2014the" for "data&#x2014;the"), HTML entities
+_DEBRIS = re.compile(r"[~&#]|[a-z]x[0-9a-fA-F]{4}")
 # second parts that make a hyphenated compound an adjective ("ML-based", "task-free")
 _ADJ_SECOND = frozenset({"based", "style", "like", "free", "aware", "driven", "guided", "wise",
                          "specific", "agnostic", "dependent", "independent", "invariant",
@@ -30,6 +33,10 @@ _ADJ_SECOND = frozenset({"based", "style", "like", "free", "aware", "driven", "g
                          "art", "sized", "size", "efficient", "inspired",
                          "augmented", "equivariant", "tuned", "trained", "generated", "powered"})
 _NOUNISH = frozenset({"NOUN"})
+# a word after these is a verb: subject pronouns and modals
+_VERB_BEFORE = frozenset({"we", "they", "i", "you", "who", "can", "could", "may", "might",
+                          "must", "should", "will", "would", "cannot", "shall", "does", "do",
+                          "did"})
 _MODIFIER = frozenset({"NOUN", "ADJ", "VBN", "VBG"})
 
 
@@ -109,6 +116,24 @@ def merge_words(tokens: Sequence[tuple[str, int, bool]]) -> list[tuple[str, int,
             ws = nws
             j += 2
             text = text + tokens[j - 1][0] + nxt
+        while not ws and j + 1 < n and text[-1:].isdigit() and tokens[j + 1][0].isalpha() \
+                and len(tokens[j + 1][0]) <= 2:
+            # "FooBar-2M", "1.4B": the tokenizer split a unit-like version suffix off
+            nxt, nstart, ws = tokens[j + 1]
+            text, end = text + nxt, nstart + len(nxt)
+            j += 1
+        if (not ws and j + 2 < n and tokens[j + 1][0] == "-" and tokens[j + 1][2]
+                and text.isalpha() and _broken_tail(tokens[j + 2][0])):
+            # "general - purpose" as two tokens: the hyphen glued to the left word
+            nxt, nstart, ws = tokens[j + 2]
+            text, end = f"{text}-{nxt}", nstart + len(nxt)
+            j += 2
+        elif (text.endswith("-") and len(text) > 2 and text[-2].isalpha() and j + 1 < n
+                and _broken_tail(tokens[j + 1][0])):
+            # PDF line-break damage "general- purpose": one word, never two
+            nxt, nstart, ws = tokens[j + 1]
+            text, end = text + nxt, nstart + len(nxt)
+            j += 1
         out.append((text, start, end, sent_start))
         sent_start = text in (".", "?", "!") or (text.endswith(".") and len(text) > 1
                                                  and text[:-1].isalpha() is False)
@@ -116,9 +141,15 @@ def merge_words(tokens: Sequence[tuple[str, int, bool]]) -> list[tuple[str, int,
     return out
 
 
+def _broken_tail(text: str) -> bool:
+    """The second half of a hyphenated word split by a line break ("purpose" after
+    "general- "), not a word of "pre- and post-training"."""
+    return text.isalpha() and text.islower() and text not in ("and", "or", "to", "versus")
+
+
 def tag_word(text: str, rules: Rules, *, sent_start: bool, title_case: bool) -> str:
     """Coarse tag of one word: closed class, lexicon, then shape and suffix rules."""
-    if not text[:1].isalnum():
+    if not text[:1].isalnum() or _DEBRIS.search(text):
         return "PUNCT"
     if not any(c.isalpha() for c in text):
         return "NUM"
@@ -162,13 +193,46 @@ def is_title_case(text: str) -> bool:
     return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+# tag_word is pure given the rules; words recur across abstracts
+_TAG_CACHE: dict[int, tuple[Rules, dict[tuple[str, bool, bool], str]]] = {}
+
+
 def tag_words(tokens: Sequence[tuple[str, int, bool]], rules: Rules, *,
               title_case: bool = False) -> list[Word]:
-    """Merge hyphenated tokens and tag every word."""
-    return [
-        Word(text, start, end, tag_word(text, rules, sent_start=ss, title_case=title_case), ss)
-        for text, start, end, ss in merge_words(tokens)
-    ]
+    """Merge hyphenated tokens and tag every word.
+
+    A lower-case word right after a subject pronoun or a modal ("we study ...",
+    "networks can admit ...", adverbs in between) is a verb whatever the lexicon says.
+    """
+    out: list[Word] = []
+    expect_verb = False
+    entry = _TAG_CACHE.get(id(rules))
+    if entry is None or entry[0] is not rules or len(entry[1]) > 200_000:
+        entry = _TAG_CACHE[id(rules)] = (rules, {})
+    cache = entry[1]
+    for text, start, end, ss in merge_words(tokens):
+        key = (text, ss, title_case)
+        tag = cache.get(key)
+        if tag is None:
+            tag = cache[key] = tag_word(text, rules, sent_start=ss, title_case=title_case)
+        lower = text.lower()
+        if expect_verb and tag in ("ADV", "PART"):
+            pass
+        elif expect_verb and tag in ("NOUN", "ADJ", "VBG") and text.isalpha() and text.islower():
+            tag = "VERB"
+            expect_verb = False
+        else:
+            expect_verb = lower in _VERB_BEFORE
+        out.append(Word(text, start, end, tag, ss))
+    # "to study smooth ...", "to model complex ...": a bare word after "to" that takes an
+    # adjective or determiner is a verb
+    for i in range(1, len(out) - 1):
+        w = out[i]
+        if (w.tag == "NOUN" and out[i - 1].text.lower() == "to" and w.text.isalpha()
+                and w.text.islower() and not w.text.endswith(("s", "ing", "ion"))
+                and out[i + 1].tag in ("ADJ", "DET", "PRON")):
+            out[i] = w._replace(tag="VERB")
+    return out
 
 
 def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
@@ -197,6 +261,12 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
             # saw mostly as a verb
             tag = "NOUN"
             w = w._replace(tag="NOUN")
+        if (tag in ("ADJ", "VBN") and not run and i and words[i - 1].tag == "ADV"
+                and words[i - 1].text.lower().endswith("ly")
+                and w.text.lower() not in rules.generic_modifiers):
+            # "partially separable models": the adjective belongs to its adverb; without
+            # it the phrase is a fragment ("separable models")
+            continue
         if tag in _MODIFIER:
             if tag in ("VBN", "VBG"):
                 prev = words[i - 1].tag if i else "PUNCT"
@@ -214,6 +284,9 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
                     continue
                 if not run and prev == "ADP" and nxt in ("ADJ", "VBN", "DET"):
                     continue  # "for learning hierarchical ...": a gerund taking an object
+                if (not run and tag == "VBG" and nxt == "NOUN" and (i == 0 or prev == "ADP")
+                        and rules.lexicon.get(w.text.lower(), "VBG") in ("VBG", "VERB")):
+                    continue  # "by estimating OT maps", "Fitting OT maps is ..."
             run.append(w)
         else:
             flush()
@@ -226,7 +299,12 @@ def _is_plural_verbish(w: Word) -> bool:
     ("sublayer gains width", "space possesses symmetries")."""
     t = w.text
     return (len(t) > 3 and t.islower() and t.isalpha() and t.endswith("s")
-            and not t.endswith(("ss", "us", "is", "ics", "ous", "ys")))
+            and not t.endswith(("ss", "us", "is", "ics", "ous", "ys")) and t not in _NOT_PLURAL)
+
+
+# singular words ending in "s"
+_NOT_PLURAL = frozenset({"series", "species", "means", "bias", "lens", "gas", "chaos", "atlas",
+                         "news", "canvas", "alias", "biceps", "whereas", "perhaps"})
 
 
 def _emit(run: list[Word], chunks: list[Chunk], rules: Rules) -> None:
@@ -235,7 +313,14 @@ def _emit(run: list[Word], chunks: list[Chunk], rules: Rules) -> None:
             # "function space possesses ...": the verb goes; "limiting kernels ..." stays
             left = run[:i] if i and run[i - 1].tag == "NOUN" else run[:i + 1]
             _emit(left, chunks, rules)
-            _emit(run[i + 1:], chunks, rules)
+            right = run[i + 1:]
+            if (len(right) > 1 and right[0].text.isalpha() and right[0].text.islower()
+                    and not _is_plural_verbish(right[0])
+                    and rules.lexicon.get(right[0].text, "NOUN") in ("NOUN", "VERB")):
+                # "networks admit infinite-width limits": after a plural subject, a bare
+                # word is its verb
+                right = right[1:]
+            _emit(right, chunks, rules)
             return
     words = list(run)
     while words and words[-1].tag not in _NOUNISH:

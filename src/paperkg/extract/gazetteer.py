@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
+from paperkg.text import match_key
 from paperkg.vocab import Term, Vocabulary
 
 __all__ = ["GazetteerHit", "Gazetteer", "fold_text"]
@@ -128,6 +129,24 @@ class Gazetteer:
                 hits.append(GazetteerHit(start, m.end(), terms[0], versioned=True))
                 last_end = m.end()
                 continue
-            hits.append(GazetteerHit(start, end, terms[0]))
+            term = terms[0]
+            hits.append(GazetteerHit(start, end, term, versioned=_is_version_of(surface, term,
+                                                                              self.vocabulary)))
             last_end = end
         return hits
+
+
+_TRAILING_VERSION = re.compile(r"^(.+?)(?:-(?:[0-9][\w.]*|v\d+\w*)|(?<=[a-z])\d+[A-Za-z]?)$")
+
+
+def _is_version_of(surface: str, term: Term, vocabulary: Vocabulary) -> bool:
+    """A listed alias that is the term's name plus a version ("DataComp-1.4B",
+    "ResNet-50", "ResNet50" of "ResNet"): a variant the paper names on purpose, its own
+    entity (of the term's type)."""
+    if surface == term.name:
+        return False
+    m = _TRAILING_VERSION.match(surface)
+    if m is None:
+        return False
+    base = vocabulary.lookup(m.group(1))
+    return bool(base) and base[0] is term and match_key(m.group(1)) != match_key(surface)

@@ -18,10 +18,12 @@ from typing import NamedTuple
 
 from paperkg.extract.chunker import Word, is_name_like
 from paperkg.extract.rules import Rules
+from paperkg.text import singular
 
 __all__ = ["Cue", "title_name", "contribution_cues", "dataset_cues", "name_words",
            "is_acronym"]
 
+_DIMENSION = re.compile(r"^\d+[Dd]$")  # "2D", "3D": digits, yet no name
 _TITLE_SPLIT = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
 _SKIP = frozenset({"a", "an", "the", "our", "this", "new", "novel", "simple", "general",
                    "generic", "unified", "first", "efficient", "effective", "method", "called",
@@ -39,7 +41,10 @@ _DATA_LIST_CUES = (("datasets", "such", "as"), ("benchmarks", "such", "as"),
                    ("performance", "on"), ("evaluate", "on"), ("test", "on"),
                    ("datasets", ","), ("benchmarks", ","), ("datasets", ":"),
                    ("benchmarks", ":"), ("samples", "from"), ("images", "from"),
-                   ("data", "from"), ("subset", "of"), ("split", "of"))
+                   ("data", "from"), ("subset", "of"), ("split", "of"),
+                   ("train", "on"), ("training", "on"), ("pretraining", "on"),
+                   ("pre-training", "on"), ("finetuned", "on"), ("evaluating", "on"),
+                   ("validated", "on"), ("benchmarked", "on"), ("experiments", "with"))
 _TITLE_GLUE = frozenset({"on", "the", "of", "a", "an", "in", "for", "to", "and", "at", "by"})
 _DATA_CUE_FIRST = frozenset(c[0] for c in _DATA_LIST_CUES)
 _CONTRIB_HEADS_DATA = frozenset({"dataset", "benchmark", "corpus", "suite"})
@@ -59,9 +64,14 @@ def is_acronym(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def title_name(title: str) -> tuple[int, int] | None:
-    """Character span of ``Name`` in a title ``Name: subtitle`` (at most 4 words, and
-    name-shaped or capitalised), else ``None``."""
+def title_name(title: str, rules: Rules | None = None) -> tuple[int, int] | None:
+    """Character span of ``Name`` in a title ``Name: subtitle``, else ``None``.
+
+    The prefix must look like a name: at most 4 words, and either a name-shaped word
+    (CamelCase, acronym, digits) or capitalised words that are not all common English
+    ("Ghost on the Shell", "Unbounded"; not "Beyond the Mean", "Attention"). Common
+    words are judged by ``rules`` (closed class and frequent lexicon words) when given.
+    """
     m = _TITLE_SPLIT.match(title)
     if m is None:
         return None
@@ -69,14 +79,28 @@ def title_name(title: str) -> tuple[int, int] | None:
     words = name.split()
     if not 1 <= len(words) <= 4:
         return None
+    if any(is_name_like(w) and not _DIMENSION.match(w) for w in words):
+        return m.start(1), m.end(1)
+    if (sum(w.lower() not in _TITLE_GLUE and not _DIMENSION.match(w) for w in words) > 2
+            and (rules is None or singular(words[-1].lower()) not in rules.all_heads)):
+        # "Numba-Accelerated 2D Diffusion-Limited Aggregation": a description; a longer
+        # name needs a head noun ("Elephant Neural Networks")
+        return None
     if len(words) == 1:
-        if not (is_name_like(name) or name[:1].isupper()):
+        if not name[:1].isupper():
             return None
-    elif not any(is_name_like(w) for w in words) and not (
+    elif not (
         words[0][:1].isupper() and words[-1][:1].isupper()
         and all(w[:1].isupper() or w in _TITLE_GLUE for w in words)
     ):
         return None
+    if rules is not None:
+        lows = [w.lower() for w in words]
+        if lows[0] in rules.closed_class:
+            return None  # "Beyond the Mean", "Towards Robustness"
+        content = [w for w in lows if w not in _TITLE_GLUE]
+        if all(rules.is_common(w) for w in content):
+            return None
     return m.start(1), m.end(1)
 
 

@@ -165,7 +165,7 @@ class CueComponent(_WithResources):
         words = _words(doc, rules)
         spans = []
         if doc.user_data.get("field") == "title":
-            se = title_name(doc_text(doc))
+            se = title_name(doc_text(doc), rules)
             if se is not None:
                 span = _char_span(doc, se[0], se[1], "title")
                 if span is not None:

@@ -205,6 +205,9 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
             for fname, doc in docs.items()}
     cands = [c for c in cands if c.source == "repo" or not any(
         s < c.end and c.start < e for s, e in urls[c.field])]
+    # "CIFAR-10/FFHQ": a slash-joined list of names, each found on its own
+    cands = [c for c in cands if c.source in ("repo", "gazetteer")
+             or not _slash_list(c.text, vocabulary)]
     # a term inside a name the paper defines ("power method" in "Subspace Power Method
     # (SPM)") is part of that name, not a mention of its own
     named = [(c.field, c.start, c.end) for c in cands
@@ -213,7 +216,41 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     # a trimmed chunk inside a known term ("Language Models" of "Large Language Models")
     known = [(c.field, c.start, c.end) for c in cands if c.source in ("gazetteer", "abbrev")]
     cands = [c for c in cands if c.source != "chunk" or not _inside(c, known)]
+    # "neural operator architecture", "1D SPH simulation": a known term with a generic tail
+    known_typed = [(c.field, c.start, c.end, c.type) for c in cands
+                   if c.source in ("gazetteer", "abbrev")]
+    cands = [c for c in cands
+             if c.source != "chunk" or not _known_with_tail(c, known_typed, rules)]
     return PaperEntities(id=paper_id, title=title, entities=_group(cands, short_to_key))
+
+
+def _known_with_tail(c: Candidate, known: Sequence[tuple[str, int, int, str]],
+                     rules: Rules) -> bool:
+    """Whether chunk ``c`` is a known term followed by a generic tail word: any word of
+    ``tail_heads.txt`` ("neural operator architecture", "1D SPH simulation"), or
+    "algorithm"/"method" after a known term of another type ("CP decomposition
+    algorithm": the math object is the entity)."""
+    head_start = c.text.rfind(" ")
+    if head_start < 0:
+        return False
+    last = singular(c.text[head_start + 1:].lower())
+    tail = last in rules.tail_heads
+    if not tail and last not in ("algorithm", "method"):
+        return False
+    tail_start = c.start + head_start
+    return any(f == c.field and c.start <= s and e == tail_start
+               and (tail or (t != c.type and t in ("math", "dataset")))
+               for f, s, e, t in known)
+
+
+def _slash_list(text: str, vocabulary: Vocabulary) -> bool:
+    """``"CIFAR-10/FFHQ"``: names joined by "/" where every part is a known term or
+    name-shaped (the parts are entities, the joined string is not)."""
+    if "/" not in text:
+        return False
+    parts = [p.strip() for p in text.split("/")]
+    return len(parts) > 1 and all(p and (vocabulary.lookup(p) or is_name_like(p))
+                                  for p in parts) and any(vocabulary.lookup(p) for p in parts)
 
 
 def _occurs_in(key: str, normalized: str) -> bool:

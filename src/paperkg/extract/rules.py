@@ -7,7 +7,7 @@ cached. Files hold one entry per line; ``#`` starts a comment line.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperkg.errors import ExtractionError
@@ -50,6 +50,16 @@ def read_tagged_list(path: Path) -> dict[str, str]:
     return out
 
 
+def read_word_counts(path: Path) -> dict[str, int]:
+    """The count column (4th) of a ``pos_lexicon.tsv``-style file -> ``{word: count}``."""
+    out: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 4 and not line.startswith("#") and cells[3].isdigit():
+            out[cells[0]] = int(cells[3])
+    return out
+
+
 @dataclass(frozen=True)
 class Rules:
     """All rule data, as plain frozensets/dicts (cheap to share, picklable)."""
@@ -67,6 +77,8 @@ class Rules:
     acronym_stop: frozenset[str]
     generic_modifiers: frozenset[str]
     name_cues: frozenset[str]
+    lexicon_counts: dict[str, int] = field(default_factory=dict)
+    tail_heads: frozenset[str] = frozenset()
 
     @functools.cached_property
     def all_heads(self) -> frozenset[str]:
@@ -77,6 +89,11 @@ class Rules:
     def head_nouns(self) -> frozenset[str]:
         """Every typed or generic head noun (single words)."""
         return frozenset(h for h in self.all_heads | self.generic_heads if " " not in h)
+
+    def is_common(self, lower: str) -> bool:
+        """A frequent English word: closed class, or seen at least 40 times when the POS
+        lexicon was built ("mean", "attention"; not "unbounded", "ghost")."""
+        return lower in self.closed_class or self.lexicon_counts.get(lower, 0) >= 40
 
     def tag(self, lower: str) -> str | None:
         """The coarse tag of a lower-case word from the closed-class list, then the lexicon."""
@@ -101,4 +118,6 @@ def load_rules(rules_dir: Path | None = None) -> Rules:
         acronym_stop=read_word_list(d / "acronym_stop.txt", lower=False),
         generic_modifiers=read_word_list(d / "generic_modifiers.txt"),
         name_cues=read_word_list(d / "name_cues.txt"),
+        lexicon_counts=read_word_counts(d / "pos_lexicon.tsv"),
+        tail_heads=read_word_list(d / "tail_heads.txt"),
     )
