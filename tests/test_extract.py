@@ -183,3 +183,46 @@ def test_extract_versioned_name_keeps_base_type(extractor: Extractor) -> None:
     assert names.get("ResNet-50") == "method"
     assert names.get("ImageNet-1k") == "dataset"
     assert names.get("Quorvex-2M") == "dataset"
+
+
+def _one(extractor: Extractor, title: str, abstract: str) -> dict[str, object]:
+    (res,) = extractor.pipe([Paper(id="x", title=title, abstract=abstract)])
+    return _by_name(res)
+
+
+def test_extract_latex_accented_definition(extractor: Extractor) -> None:
+    ents = _one(extractor, "Light bridges",
+                'Advances in computational Schr\\"odinger Bridges (SB) are many; most SB '
+                "solvers are heavy.")
+    sb = ents["Schrödinger bridge"]
+    assert sb.type == "math" and "SB" in sb.aliases
+    # the solver of a math object is a method of its own, named with the long form
+    assert ents["Schrödinger Bridge solver"].type == "method"
+
+
+def test_extract_short_form_with_generic_tail_joins_the_long_form(extractor: Extractor) -> None:
+    ents = _one(extractor, "Limit theory for duration models",
+                "We study the autoregressive conditional duration (ACD) model. Tests for "
+                "ACD models with infinite mean are given.")
+    acd = ents["autoregressive conditional duration"]
+    assert {"ACD", "ACD models"} <= set(acd.aliases)
+    assert not any(name.startswith("ACD") for name in ents)
+
+
+def test_extract_local_definition_beats_the_vocabulary(extractor: Extractor) -> None:
+    # "PPG" is "Phasic Policy Gradient" in the vocabulary; the paper defines its own
+    ents = _one(extractor, "Smoothing with particles",
+                "We design the Parisian particle Gibbs (PPG) sampler. The PPG sampler "
+                "and the PPG algorithm are analysed.")
+    assert "Phasic Policy Gradient" not in ents
+    ppg = ents["Parisian particle Gibbs"]
+    assert "PPG" in ppg.aliases
+
+
+def test_extract_suffix_variants_of_one_name_merge(extractor: Extractor) -> None:
+    ents = _one(extractor, "PaRIS: online smoothing",
+                "The PaRIS algorithm is fast. We show the PaRIS estimator is biased and "
+                "fix PaRIS.")
+    paris = ents["PaRIS"]
+    assert {"PaRIS algorithm", "PaRIS estimator"} <= set(paris.aliases)
+    assert "PaRIS algorithm" not in ents and "PaRIS estimator" not in ents

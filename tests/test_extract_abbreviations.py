@@ -47,3 +47,13 @@ def test_abbreviations_first_letter_must_start_a_word() -> None:
     # "M" of "Method" cannot start the match of "PM" inside "SPM" in "Spower"
     assert best_long_form("SPM", "Subspace Power Method") == 0
     assert best_long_form("XYZ", "a random thing") is None
+
+
+def test_abbreviations_short_form_with_the_shared_head() -> None:
+    text = "or use the Newton-Schulz iteration (NS iteration) to derive it"
+    (a,) = find_abbreviations(text)
+    assert (a.long_form, a.short_form) == ("Newton-Schulz iteration", "NS iteration")
+    assert text[a.long_start:a.long_end] == a.long_form
+    assert text[a.short_start:a.short_end] == a.short_form
+    # a two-word parenthesis whose second word is not the head is no definition
+    assert find_abbreviations("the Newton-Schulz iteration (NS method) is") == []

@@ -88,3 +88,11 @@ def test_gazetteer_listed_version_alias_is_its_own_variant() -> None:
     hits = {("ResNet-50 and ResNet and residual network"[h.start:h.end], h.versioned)
             for h in Gazetteer(vocab).find("ResNet-50 and ResNet and residual network")}
     assert hits == {("ResNet-50", True), ("ResNet", False), ("residual network", False)}
+
+
+def test_gazetteer_reads_latex_accents_with_original_offsets(gazetteer: Gazetteer) -> None:
+    text = 'computational Schr\\"odinger Bridges (SB) and Schr\\"{o}dinger bridge'
+    hits = gazetteer.find(text)
+    assert [text[h.start:h.end] for h in hits] == [
+        'Schr\\"odinger Bridges', 'Schr\\"{o}dinger bridge']
+    assert {h.term.name for h in hits} == {"Schrödinger bridge"}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "normalize_space",
     "fold_accents",
+    "unlatex_accents",
     "singular",
     "match_key",
     "title_key",
@@ -33,6 +35,45 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# LaTeX accent commands as arXiv abstracts write them: \"o, \"{o}, {\"o}, \'e, \v{s}, \c c
+_LATEX_ACCENT = re.compile(
+    r"(\{)?\\(?:([`'^\"~=.])(?:\{\s*(\\?[A-Za-z])\s*\}|([A-Za-z]))"
+    # letter accents (\v{s}, \c c) need a brace or a space: \varepsilon, \cdot are not
+    r"|([uvHckr])(?:\{\s*(\\?[A-Za-z])\s*\}|\s([A-Za-z])))(?(1)\})")
+_COMBINING = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303",
+              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+              "c": "\u0327", "k": "\u0328", "r": "\u030a"}
+
+
+def unlatex_accents(text: str) -> tuple[str, list[int]]:
+    """Replace LaTeX accent commands by the accented letter, with an offset map.
+
+    Returns ``(clean, starts)``: ``starts[i]`` is the offset in ``text`` where
+    ``clean[i]`` comes from and ``starts[len(clean)] == len(text)``, so the span
+    ``clean[a:b]`` is ``text[starts[a]:starts[b]]``.
+
+    >>> unlatex_accents('Schr\\"odinger')[0]
+    'Schrödinger'
+    """
+    if "\\" not in text:
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _LATEX_ACCENT.finditer(text):
+        out.append(text[pos:m.start()])
+        starts.extend(range(pos, m.start()))
+        accent = m.group(2) or m.group(5)
+        base = (m.group(3) or m.group(4) or m.group(6) or m.group(7)).lstrip("\\")  # \'{\i}: the dotless i, read as i
+        composed = unicodedata.normalize("NFC", base + _COMBINING[accent])
+        out.append(composed if len(composed) == 1 else base)  # one character per command
+        starts.append(m.start())
+        pos = m.end()
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text) + 1))
+    return "".join(out), starts
+
+
 def singular(word: str) -> str:
     """Crude English singular of one lower-case word ("equations" -> "equation").
 
@@ -49,14 +90,15 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=262_144)  # canonicalisation asks for the same names many times
 def match_key(name: str) -> str:
     """The key two surface forms of one entity share.
 
-    Accents folded, lower case, punctuation and hyphens to spaces, last word
+    LaTeX accents read (``Schr\\"odinger`` = ``Schrödinger``), accents folded, lower case, punctuation and hyphens to spaces, last word
     singularised: the same normalisation as the reference scorer, so that what we
     merge is what the scorer would call the same entity.
     """
-    s = fold_accents(name).lower()
+    s = fold_accents(unlatex_accents(name)[0] if "\\" in name else name).lower()
     s = re.sub(r"https?://(www\.)?github\.com/", "", s)
     s = _KEY_PUNCT.sub(" ", s)
     s = _SPACE.sub(" ", s).strip().rstrip(".")

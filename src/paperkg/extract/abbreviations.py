@@ -111,6 +111,25 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         cut = re.split(r"[;,]", inner, maxsplit=1)[0]
         stripped = cut.strip()
         lead = len(cut) - len(cut.lstrip())
+        parts = stripped.split()
+        if len(parts) == 2 and is_short_form(parts[0]) and not is_short_form(stripped) \
+                and text[:m.start()].rstrip().lower().endswith(" " + parts[1].lower()):
+            # "Newton-Schulz iteration (NS iteration)": match "NS" against the words
+            # before the shared head; the definition is of the whole phrases
+            head = parts[1]
+            pre_end = len(text[:m.start()].rstrip())
+            win_start = _long_form_window(text, pre_end - len(head),
+                                          min(len(parts[0]) + 5, len(parts[0]) * 2))
+            window = text[win_start:pre_end - len(head)].rstrip()
+            idx = best_long_form(parts[0], window) if window else None
+            if idx is not None:
+                while idx > 0 and not window[idx - 1].isspace():
+                    idx -= 1
+                lf = text[win_start + idx:pre_end]
+                if len(lf) > len(stripped):
+                    out.append(Abbreviation(win_start + idx, pre_end, inner_s + lead,
+                                            inner_s + lead + len(stripped), lf, stripped))
+            continue
         if is_short_form(stripped):
             sf = stripped
             sf_start = inner_s + lead

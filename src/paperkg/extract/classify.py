@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from paperkg.extract.chunker import Word, is_adjectival_compound, is_name_like
 from paperkg.extract.rules import Rules
-from paperkg.text import singular
+from paperkg.text import singular, unlatex_accents
 from paperkg.vocab import Vocabulary
 
 __all__ = ["head_type", "classify_phrase", "classify_chunk", "is_debris", "informative_words",
@@ -99,7 +99,11 @@ def head_type(words: Sequence[str], rules: Rules) -> str | None:
 
 
 def is_debris(text: str) -> bool:
-    """Citation keys ("Smith2020", "Doshi et al."), LaTeX remnants, lone symbols."""
+    """Citation keys ("Smith2020", "Doshi et al."), LaTeX remnants, lone symbols.
+
+    LaTeX accents are letters, not remnants: ``Schr\\"odinger Bridges`` is no debris."""
+    if "\\" in text:
+        text = unlatex_accents(text)[0]
     if len(text) < 2 or _CITATION.search(text) or _LATEX.search(text):
         return True
     letters = sum(c.isalpha() for c in text)

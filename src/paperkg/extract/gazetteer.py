@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from paperkg.text import match_key
+from paperkg.text import match_key, unlatex_accents
 from paperkg.vocab import Term, Vocabulary
 
 __all__ = ["GazetteerHit", "Gazetteer", "fold_text"]
@@ -95,7 +95,16 @@ class Gazetteer:
         return (Gazetteer, (self.vocabulary,))
 
     def find(self, text: str) -> list[GazetteerHit]:
-        """Leftmost-longest, non-overlapping, whole-word term occurrences in ``text``."""
+        """Leftmost-longest, non-overlapping, whole-word term occurrences in ``text``.
+
+        LaTeX accents are read as the letters they make (``Schr\\"odinger`` finds
+        "Schrödinger bridge"); offsets are always offsets into ``text``.
+        """
+        if "\\" in text:
+            clean, starts = unlatex_accents(text)
+            if clean != text:
+                return [h._replace(start=starts[h.start], end=starts[h.end])
+                        for h in self.find(clean)]
         folded = fold_text(text)
         n = len(folded)
         candidates: list[tuple[int, int]] = []

@@ -21,12 +21,8 @@ from paperkg.extract.patterns import is_acronym
 from paperkg.extract.pipeline import doc_text
 from paperkg.extract.rules import Rules
 from paperkg.models import ENTITY_TYPES, Entity, Mention, PaperEntities
-from paperkg.text import fold_accents, singular, slugify
-from paperkg.text import match_key as _match_key
+from paperkg.text import fold_accents, match_key, singular, slugify, unlatex_accents
 from paperkg.vocab import Vocabulary
-
-# the same surfaces recur across papers; the key normalisation is the costly part
-match_key = functools.lru_cache(maxsize=200_000)(_match_key)
 
 __all__ = ["Candidate", "resolve_paper", "singular_surface"]
 
@@ -69,7 +65,10 @@ class _Group:
 
 
 def singular_surface(surface: str) -> str:
-    """``"Fourier Neural Operators"`` -> ``"Fourier Neural Operator"`` (last word only)."""
+    """``"Fourier Neural Operators"`` -> ``"Fourier Neural Operator"`` (last word only);
+    LaTeX accents become letters (``Schr\\"odinger`` -> ``Schrödinger``)."""
+    if "\\" in surface:
+        surface = unlatex_accents(surface)[0]
     head, sep, last = surface.rpartition(" ")
     if "-" in last and not sep:
         pre, _, last = surface.rpartition("-")
@@ -78,9 +77,18 @@ def singular_surface(surface: str) -> str:
     single = singular(last.lower())
     if single == last.lower() or not last.isalpha() or last.isupper():
         return surface
+    if last[:1].isupper() and single not in _english_words():
+        return surface  # a name, not a plural: "Parisian particle Gibbs", "Hastings"
     if last.lower().startswith(single):
         return f"{head}{sep}{last[:len(single)]}"
     return f"{head}{sep}{last[:1]}{single[1:]}"  # "symmetries" -> "symmetry"
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    from paperkg.extract.rules import load_rules
+
+    return frozenset(load_rules().lexicon)
 
 
 def _trim_long_form(text: str, start: int) -> tuple[str, int]:
@@ -213,6 +221,11 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     named = [(c.field, c.start, c.end) for c in cands
              if c.source in ("abbrev", "title", "contrib") and " " in c.text]
     cands = [c for c in cands if c.source != "gazetteer" or not _inside(c, named)]
+    # a cue that caught only the start of a defined name ("we design the Parisian
+    # particle Gibbs (PPG) sampler" -> "Parisian") is that name
+    defined = [(c.field, c.start, c.end) for c in cands if c.source == "abbrev" and " " in c.text]
+    cands = [c for c in cands if c.source not in ("contrib", "name", "data")
+             or not any(f == c.field and s == c.start and c.end < e for f, s, e in defined)]
     # a trimmed chunk inside a known term ("Language Models" of "Large Language Models")
     known = [(c.field, c.start, c.end) for c in cands if c.source in ("gazetteer", "abbrev")]
     cands = [c for c in cands if c.source != "chunk" or not _inside(c, known)]
@@ -221,7 +234,74 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
                    if c.source in ("gazetteer", "abbrev")]
     cands = [c for c in cands
              if c.source != "chunk" or not _known_with_tail(c, known_typed, rules)]
-    return PaperEntities(id=paper_id, title=title, entities=_group(cands, short_to_key))
+    # a gazetteer reading of a short form the paper defines itself ("PPG" defined as
+    # "Parisian particle Gibbs", not the vocabulary's "Phasic Policy Gradient") yields
+    for c in cands:
+        if c.source == "gazetteer" and c.text in short_to_key \
+                and match_key(c.name or c.text) != short_to_key[c.text]:
+            c.source, c.name, c.key = "abbrev", None, short_to_key[c.text]
+    cands = [_expand_short_forms(c, short_to_key, cands, rules) for c in cands]
+    entities = _group(cands, short_to_key)
+    return PaperEntities(id=paper_id, title=title,
+                         entities=_merge_suffix_variants(entities, rules))
+
+
+# Words after a name that leave the entity unchanged: "PaRIS algorithm" = "PaRIS",
+# "ACD model" = "ACD" (with the tail heads of tail_heads.txt).
+_SAME_ENTITY_SUFFIXES = frozenset({"algorithm", "method", "model", "estimator", "sampler",
+                                   "solver", "system", "network", "operator"})
+
+
+def _expand_short_forms(c: Candidate, short_to_key: dict[str, str],
+                        cands: Sequence[Candidate], rules: Rules) -> Candidate:
+    """A phrase built on a short form the paper defines joins the long form's entity.
+
+    ``"ACD model"`` (``ACD`` defined, a generic tail) is the ``ACD`` entity;
+    ``"NS iteration"`` (``NS`` = "Newton-Schulz") is read as "Newton-Schulz iteration".
+    """
+    if c.source == "repo" or c.text in short_to_key or " " not in c.text:
+        return c
+    words = c.text.split(" ")
+    hits = [i for i, w in enumerate(words)
+            if w in short_to_key or (w.endswith("s") and w[:-1] in short_to_key)]
+    if len(hits) != 1:
+        return c
+    i = hits[0]
+    short = words[i] if words[i] in short_to_key else words[i][:-1]
+    rest = [singular(w.lower()) for w in words[i + 1:]]
+    long_form = next((x for x in cands if x.source == "abbrev" and x.key ==
+                      short_to_key[short] and x.text not in short_to_key), None)
+    if long_form is None:
+        return c
+    if i == 0 and rest and all(w in _SAME_ENTITY_SUFFIXES or w in rules.tail_heads
+                               for w in rest) and c.type in ("", long_form.type):
+        return Candidate(c.field, c.start, c.end, c.text, c.type, c.source, None,
+                         short_to_key[short])
+    # "SB solver" of a math object "Schrödinger bridge": a thing of its own
+    expanded = " ".join([*words[:i], long_form.name or long_form.text, *words[i + 1:]])
+    return Candidate(c.field, c.start, c.end, c.text, c.type, c.source,
+                     singular_surface(expanded), match_key(expanded))
+
+
+def _merge_suffix_variants(entities: list[Entity], rules: Rules) -> list[Entity]:
+    """Within one paper, ``"PaRIS algorithm"`` joins ``"PaRIS"`` when both are
+    entities of one type: the trailing word names the kind of thing, not another thing."""
+    by_key = {(e.type, match_key(e.name)): e for e in entities}
+    out: list[Entity] = []
+    for e in entities:
+        base_name, sep, last = e.name.rpartition(" ")
+        last = singular(last.lower())
+        base = by_key.get((e.type, match_key(base_name))) if sep else None
+        if base is None or base is e or not (last in _SAME_ENTITY_SUFFIXES
+                                             or last in rules.tail_heads):
+            out.append(e)
+            continue
+        for a in [e.name, *e.aliases]:
+            if a != base.name and a not in base.aliases:
+                base.aliases.append(a)
+        base.mentions.extend(m for m in e.mentions if m not in base.mentions)
+        base.mentions.sort(key=lambda m: (m.field != "title", m.start))
+    return out
 
 
 def _known_with_tail(c: Candidate, known: Sequence[tuple[str, int, int, str]],
@@ -278,6 +358,8 @@ def _in_title_and_abstract(text: str, docs: dict[str, Doc], norms: dict[str, str
 
 
 def _normalize_for_search(text: str) -> str:
+    if "\\" in text:
+        text = unlatex_accents(text)[0]
     return " " + _NON_WORD.sub(" ", fold_accents(text).lower()) + " "
 
 

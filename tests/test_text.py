@@ -1,0 +1,59 @@
+"""Pure text helpers: LaTeX accents with their offset map, match keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paperkg.text import match_key, unlatex_accents
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ('Schr\\"odinger Bridges', "Schrödinger Bridges"),
+        ('Schr\\"{o}dinger', "Schrödinger"),
+        ('{\\"o}', "ö"),
+        ("Erd\\H{o}s and P\\'{o}lya", "Erdős and Pólya"),
+        ("Fr\\'echet", "Fréchet"),
+        ("\\v{S}ver\\'ak", "Šverák"),
+        ("\\'{\\i}", "í"),
+        ("Fran\\c cois", "François"),
+        # commands that are not accents stay as they are
+        ("$\\varepsilon$-net, \\cdot, \\url{x}, \\rho, \\hat{x}", "$\\varepsilon$-net, \\cdot, \\url{x}, \\rho, \\hat{x}"),
+        ("no latex here", "no latex here"),
+    ],
+)
+def test_text_unlatex_accents(text: str, clean: str) -> None:
+    out, starts = unlatex_accents(text)
+    assert out == clean
+    assert len(starts) == len(out) + 1 and starts[-1] == len(text)
+
+
+def test_text_unlatex_offsets_map_spans_back() -> None:
+    text = 'the computational Schr\\"odinger Bridges (SB) of Fr\\\'echet'
+    clean, starts = unlatex_accents(text)
+    a = clean.index("Schrödinger Bridges")
+    b = a + len("Schrödinger Bridges")
+    assert text[starts[a]:starts[b]] == 'Schr\\"odinger Bridges'
+    a = clean.index("Fréchet")
+    assert text[starts[a]:starts[a + len("Fréchet")]] == "Fr\\'echet"
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab {}\\\"'`^~=.uvHckrio$ ")), max_size=40))
+def test_text_unlatex_offsets_are_monotonic_and_total(text: str) -> None:
+    clean, starts = unlatex_accents(text)
+    assert len(starts) == len(clean) + 1
+    assert starts[0] == 0 if text else starts == [0]
+    assert starts[-1] == len(text)
+    assert all(x < y for x, y in zip(starts, starts[1:], strict=False))
+    # a character that is not an accent command maps to itself
+    for i, c in enumerate(clean):
+        if starts[i + 1] - starts[i] == 1:
+            assert text[starts[i]] == c
+
+
+def test_text_match_key_reads_latex_accents() -> None:
+    assert match_key('Schr\\"odinger Bridges') == match_key("Schrödinger bridge")
+    assert match_key("Fourier Neural Operators") == "fourier neural operator"
