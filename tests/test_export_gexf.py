@@ -87,3 +87,16 @@ def test_gexf_networkx_reads_file_directly(kg, tmp_path):
     write_gexf(kg.graph, path)
     graph = nx.read_gexf(path)
     assert graph.number_of_edges() == kg.graph.number_of_edges()
+
+
+def test_gexf_bytes_do_not_depend_on_the_day(kg, tmp_path, monkeypatch):
+    import time as time_module
+
+    write_gexf(kg.graph, tmp_path / "today.gexf")
+    real = time_module.strftime
+    monkeypatch.setattr(time_module, "strftime",
+                        lambda fmt, t=None: real(fmt, time_module.gmtime(0)))
+    write_gexf(kg.graph, tmp_path / "epoch.gexf")
+    data = (tmp_path / "today.gexf").read_bytes()
+    assert b"lastmodifieddate" not in data
+    assert data == (tmp_path / "epoch.gexf").read_bytes()

@@ -9,6 +9,7 @@ prefix and renamed back by :func:`read_gexf`.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from paperkg.errors import ExportError, GraphError
 from paperkg.export.graphml import PathOrFile, _target_name, decode_attributes, graphml_ready
 from paperkg.export.layout import compute_layout
 from paperkg.export.style import node_color, node_sizes
+
+_LAST_MODIFIED = re.compile(rb'<meta lastmodifieddate="[^"]*">')
 
 __all__ = ["write_gexf", "read_gexf", "RESERVED_NODE", "RESERVED_EDGE"]
 
@@ -79,7 +82,9 @@ def write_gexf(
         out.add_edge(u, v, **_rename(dict(data), RESERVED_EDGE))
     buffer = io.BytesIO()
     nx.write_gexf(out, buffer, version="1.2draft")
-    payload = buffer.getvalue()
+    # networkx stamps today's date into <meta>; drop it (optional in GEXF 1.2) so the
+    # same graph gives the same bytes on any day
+    payload = _LAST_MODIFIED.sub(b"<meta>", buffer.getvalue(), count=1)
     try:
         if hasattr(path_or_file, "write"):
             if isinstance(path_or_file, io.TextIOBase):
