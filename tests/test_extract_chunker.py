@@ -108,3 +108,18 @@ def test_chunker_singular_words_in_s_are_not_verbs() -> None:
 def test_chunker_adverb_fragment_not_a_chunk() -> None:
     chunks = _chunks("We fit partially separable models to the data.")
     assert "separable models" not in chunks
+
+
+def test_chunker_plural_verb_after_a_determined_subject() -> None:
+    # "a Transformer encoder maps the ...": "maps" is the verb, not a head noun
+    chunks = _chunks("Furthermore, a Transformer encoder maps the global boundary geometry.")
+    assert "Transformer encoder" in chunks
+    assert not any("maps" in c for c in chunks)
+    # a plural inside a prepositional phrase is still a noun
+    assert "random vector fields" in _chunks("converge to Neural CDEs with random vector "
+                                             "fields which depend on the weights")
+
+
+def test_chunker_gerund_after_a_comma_takes_an_object() -> None:
+    chunks = _chunks("Despite their elegance, fitting OT maps with ICNNs raises challenges.")
+    assert "OT maps" in chunks and not any(c.startswith("fitting") for c in chunks)

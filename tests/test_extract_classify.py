@@ -30,6 +30,11 @@ def vocab() -> Vocabulary:
         ("neural operator", "method"),
         ("Koopman operator", "math"),
         ("ImageNet benchmark", "dataset"),
+        # a named multi-word component with an ambiguous head is a method
+        ("Adaptive Time Channel Decomposition module", "method"),
+        # decompositions and factorizations are done, so methods
+        ("low-rank decomposition", "method"),
+        ("low-rank factorization", "method"),
     ],
 )
 def test_classify_head_nouns(phrase: str, expected: str) -> None:
@@ -54,3 +59,33 @@ def test_classify_debris(text: str) -> None:
 @pytest.mark.parametrize("text", ["Step~9", "datax2014the method", "data&#x2014;the"])
 def test_classify_markup_debris(text: str) -> None:
     assert is_debris(text)
+
+
+def test_classify_paired_heads_need_a_vocabulary_pair() -> None:
+    from paperkg.extract.chunker import Word
+    from paperkg.extract.classify import classify_chunk, technical_words
+
+    rules = load_rules()
+    vocabulary = Vocabulary(terms=[
+        Term(name="random variable", type="math", source="t"),
+        Term(name="discrete random variable", type="math", source="t"),
+        Term(name="metric space", type="math", source="t"),
+        Term(name="global minimum", type="math", source="t"),
+        Term(name="global optimum", type="math", source="t"),
+        Term(name="symmetric matrix", type="math", source="t"),
+        Term(name="symmetric tensor", type="math", source="t"),
+    ])
+    technical = technical_words(vocabulary, rules)
+
+    def chunk(text: str) -> str | None:
+        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
+        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
+        return classify_chunk(words, rules, vocabulary, technical)
+
+    # "global" is a technical math word, yet no term pairs it with "variable"
+    assert chunk("global variable") is None
+    assert chunk("privacy constraint") is None
+    # the pair a term has, under another modifier, passes
+    assert chunk("symmetric random variable") == "math"
+    # a head that needs no pair keeps the looser rule
+    assert chunk("symmetric manifold") == "math"

@@ -261,6 +261,13 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
             # saw mostly as a verb
             tag = "NOUN"
             w = w._replace(tag="NOUN")
+        if (tag == "NOUN" and run and run[-1].tag == "NOUN" and not _is_plural_verbish(run[-1])
+                and _is_plural_verbish(w) and i + 1 < n
+                and words[i + 1].text.lower() in _DETERMINERS
+                and i - len(run) > 0 and words[i - len(run) - 1].text.lower() in _DETERMINERS):
+            # "a Transformer encoder maps the geometry": a singular subject, then a verb
+            flush()
+            continue
         if (tag in ("ADJ", "VBN") and not run and i and words[i - 1].tag == "ADV"
                 and words[i - 1].text.lower().endswith("ly")
                 and w.text.lower() not in rules.generic_modifiers):
@@ -284,7 +291,8 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
                     continue
                 if not run and prev == "ADP" and nxt in ("ADJ", "VBN", "DET"):
                     continue  # "for learning hierarchical ...": a gerund taking an object
-                if (not run and tag == "VBG" and nxt == "NOUN" and (i == 0 or prev == "ADP")
+                if (not run and tag == "VBG" and nxt == "NOUN"
+                        and (i == 0 or prev in ("ADP", "PUNCT", "CCONJ", "SCONJ"))
                         and rules.lexicon.get(w.text.lower(), "VBG") in ("VBG", "VERB")):
                     continue  # "by estimating OT maps", "Fitting OT maps is ..."
             run.append(w)
@@ -292,6 +300,10 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
             flush()
     flush()
     return chunks
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their",
+                          "our", "each", "every", "any", "some"})
 
 
 def _is_plural_verbish(w: Word) -> bool:

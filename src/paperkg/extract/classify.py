@@ -88,9 +88,11 @@ def head_type(words: Sequence[str], rules: Rules) -> str | None:
         in_math = head in rules.math_heads
         in_method = head in rules.method_heads
         if in_math and in_method:
-            # operator, module, kernel...: a capitalised eponym reads as math
-            # ("Koopman operator"), anything else as a method ("neural operator").
-            return "math" if words[0][:1].isupper() and not is_name_like(words[0]) else "method"
+            # operator, module, kernel...: an eponym before the head reads as math
+            # ("Koopman operator"), anything else as a method ("neural operator",
+            # "Adaptive Time Channel Decomposition module")
+            eponym = len(words) <= 2 and words[0][:1].isupper() and not is_name_like(words[0])
+            return "math" if eponym else "method"
         if in_math:
             return "math"
         if in_method:
@@ -197,8 +199,19 @@ def technical_words(vocabulary: Vocabulary, rules: Rules) -> dict[str, frozenset
         by_type = counts.setdefault(term.type, {})
         for w in seen:
             by_type[w] = by_type.get(w, 0) + 1
-    return {t: frozenset(w for w, c in by_type.items() if c >= 2) - rules.generic_modifiers
-            for t, by_type in counts.items()}
+    out = {t: frozenset(w for w, c in by_type.items() if c >= 2) - rules.generic_modifiers
+           for t, by_type in counts.items()}
+    # word pairs before a paired head ("random variable", "metric space") per type, under
+    # the key "<type> pairs": such a head takes only modifiers some term pairs with it
+    pairs: dict[str, set[str]] = {}
+    for term in vocabulary.terms:
+        for form in term.forms:
+            words = [singular(w) for w in form.lower().replace("-", " ").split()]
+            for a, b in zip(words, words[1:], strict=False):
+                if b in rules.paired_heads:
+                    pairs.setdefault(term.type, set()).add(f"{a} {b}")
+    out.update({f"{t} pairs": frozenset(p) for t, p in pairs.items()})
+    return out
 
 
 def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
@@ -239,8 +252,17 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
             return "method"
         return t
     tech = technical.get(t, frozenset())
-    for w in words[:-1]:
+    weak_pairs = (technical.get(f"{t} pairs", frozenset())
+                  if t == "math" and head in rules.paired_heads else None)
+    for k, w in enumerate(words[:-1]):
         low = w.text.lower()
+        if weak_pairs is not None and k == len(words) - 2:
+            # next to a paired head ("variable", "distribution", paired_heads.txt) only a
+            # modifier some term pairs with it: "random variable" yes, "global variable" no
+            parts = low.replace("/", "-").split("-")
+            if f"{low.replace('-', ' ')} {head}" in weak_pairs or f"{parts[-1]} {head}" in weak_pairs:
+                continue
+            return None
         if low in tech:
             continue
         parts = re.split(r"[-/]", low)

@@ -79,6 +79,7 @@ class Rules:
     name_cues: frozenset[str]
     lexicon_counts: dict[str, int] = field(default_factory=dict)
     tail_heads: frozenset[str] = frozenset()
+    paired_heads: frozenset[str] = frozenset()
 
     @functools.cached_property
     def all_heads(self) -> frozenset[str]:
@@ -120,4 +121,5 @@ def load_rules(rules_dir: Path | None = None) -> Rules:
         name_cues=read_word_list(d / "name_cues.txt"),
         lexicon_counts=read_word_counts(d / "pos_lexicon.tsv"),
         tail_heads=read_word_list(d / "tail_heads.txt"),
+        paired_heads=read_word_list(d / "paired_heads.txt"),
     )
