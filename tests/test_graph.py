@@ -296,3 +296,17 @@ def test_graph_projection_rejects_mismatched_labels():
     edges, _ = paper_graph(["a", "b"], b, ["e:x"], ["x"], max_df=1.0)
     assert edges == [(0, 1, {"kind": "shares", "shared": ["x"], "shared_ids": ["e:x"],
                              "shared_count": 1, "weight": 0.0})]
+
+
+def test_graph_summary_line_counts_types_links_and_communities():
+    from paperkg.workflow import graph_summary
+
+    kg = build_knowledge_graph(PAPERS, results(), max_df=1.0, top_k=None)
+    line = graph_summary(kg)
+    by_type = {t: sum(1 for _, d in kg.graph.nodes(data=True)
+                      if d.get("kind") == "entity" and d.get("type") == t)
+               for t in ("method", "dataset", "repo", "math")}
+    assert line.startswith("entities: " + ", ".join(f"{n} {t}" for t, n in by_type.items()))
+    assert f"paper graph: {kg.paper_graph.number_of_edges()} links" in line
+    n_comm = len({d["community"] for _, d in kg.paper_graph.nodes(data=True)})
+    assert line.endswith(f"{n_comm} communities")

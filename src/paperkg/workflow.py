@@ -37,6 +37,7 @@ class RunResult:
     n_reused: int = 0
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    graph: str = ""  # one line on the built graph, when a graph was built
 
     def summary_lines(self) -> list[str]:
         lines = [self.report.summary()]
@@ -44,6 +45,8 @@ class RunResult:
             f"{self.n_papers} papers, {self.n_entities} distinct entities "
             f"({self.n_extracted} extracted, {self.n_reused} reused) in {self.seconds:.1f}s"
         )
+        if self.graph:
+            lines.append(self.graph)
         for path in self.outputs:
             lines.append(f"wrote {path}")
         return lines
@@ -287,7 +290,21 @@ def build_to_dir(
                         scheduler=scheduler)
     result.outputs = export_all(kg, Path(output))
     result.seconds = time.perf_counter() - start
+    result.graph = graph_summary(kg)
     return result
+
+
+def graph_summary(kg: KnowledgeGraph) -> str:
+    """``"entities: 1200 method, 40 dataset, ...; paper graph: 3600 links, 55 communities"``."""
+    by_type: dict[str, int] = {}
+    for _, data in kg.graph.nodes(data=True):
+        if data.get("kind") == "entity":
+            by_type[data.get("type", "")] = by_type.get(data.get("type", ""), 0) + 1
+    types = ", ".join(f"{by_type.get(t, 0)} {t}" for t in ("method", "dataset", "repo", "math"))
+    communities = {d.get("community") for _, d in kg.paper_graph.nodes(data=True)
+                   if d.get("community") is not None}
+    return (f"entities: {types}; paper graph: {kg.paper_graph.number_of_edges()} links, "
+            f"{len(communities)} communities")
 
 
 def write_jsonl(results: Sequence[PaperEntities], path: str | Path) -> None:
