@@ -96,3 +96,14 @@ def test_canonical_drops_lone_undefined_acronym() -> None:
     names = {e.name for e in out[0].entities}
     # "ETF": undefined, unknown, named once -> dropped; BERT is known; FNO defined elsewhere
     assert names == {"BERT", "Fourier Neural Operator"}
+
+
+def test_canonical_sentence_start_capital_is_not_the_name() -> None:
+    out = canonicalize([
+        _res("a", _ent("Diffusion probabilistic model", aliases=["DPMs"])),
+        _res("b", _ent("diffusion probabilistic model")),
+    ])
+    assert {e.name for r in out for e in r.entities} == {"diffusion probabilistic model"}
+    # a capital the corpus never drops stays ("Gaussian process")
+    out = canonicalize([_res("a", _ent("Gaussian process")), _res("b", _ent("Gaussian process"))])
+    assert {e.name for r in out for e in r.entities} == {"Gaussian process"}

@@ -135,9 +135,15 @@ def canonicalize(results: Sequence[PaperEntities], *,
                 aliases_of[root].add(e.name)
     canon: dict[tuple[str, str], str] = {}
     for root, counter in votes.items():
-        canon[root] = min(counter, key=lambda n: (
+        name = min(counter, key=lambda n: (
             is_acronym_form(n), singular_surface(n) != n, n not in defined, -counter[n],
             -len(n), n))
+        # "Diffusion probabilistic model" capitalised at a sentence start, when the corpus
+        # also writes "diffusion probabilistic model": the capital is not part of the name
+        lower_first = name[:1].lower() + name[1:]
+        if name[1:2].islower() and lower_first != name and lower_first in counter:
+            name = lower_first
+        canon[root] = name
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
 
     out: list[PaperEntities] = []
