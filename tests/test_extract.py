@@ -226,3 +226,23 @@ def test_extract_suffix_variants_of_one_name_merge(extractor: Extractor) -> None
     paris = ents["PaRIS"]
     assert {"PaRIS algorithm", "PaRIS estimator"} <= set(paris.aliases)
     assert "PaRIS algorithm" not in ents and "PaRIS estimator" not in ents
+
+
+@pytest.mark.parametrize(
+    ("abstract", "name"),
+    [
+        # a released name with a dataset apposition
+        ("We release GEMRec-18K, a prompt-model interaction dataset with 18K images.",
+         "GEMRec-18K"),
+        ("We introduce SurfaceBench, first comprehensive benchmark for surface discovery.",
+         "SurfaceBench"),
+        # an acronym-shaped name right before a dataset head
+        ("Adapters win on both the VTAB-1K benchmark and other tasks.", "VTAB-1K"),
+    ],
+)
+def test_extract_named_datasets_from_context(extractor: Extractor, abstract: str,
+                                             name: str) -> None:
+    ents = _one(extractor, "A study", abstract)
+    assert ents[name].type == "dataset"
+    # a descriptive "... interaction dataset" names nothing
+    assert not any(e.type == "dataset" and e.name != name for e in ents.values())

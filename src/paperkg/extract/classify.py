@@ -242,6 +242,8 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
         # algorithm", "ME method" (the acronym alone is the entity) do not
         if any(not is_acronym_word(w.text) for w in named if w is not words[-1]):
             return t
+        if t == "dataset" and len(words) >= 2 and any(w is words[-2] for w in named):
+            return t  # "the VTAB-1K benchmark": resolve keeps the name, typed dataset
         if vc.lookup(" ".join(texts[:-1])):
             return t
         # "dynamic boundary condition": a known term ("boundary condition") with a modifier
@@ -251,6 +253,8 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
         if t == "math" and head in rules.named_method_heads and len(named) >= 2:
             return "method"
         return t
+    if t == "dataset":
+        return None  # "a prompt-model interaction dataset" describes, it names nothing
     tech = technical.get(t, frozenset())
     weak_pairs = (technical.get(f"{t} pairs", frozenset())
                   if t == "math" and head in rules.paired_heads else None)

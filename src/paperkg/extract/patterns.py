@@ -138,14 +138,32 @@ def contribution_cues(words: Sequence[Word], rules: Rules) -> list[Cue]:
                     hint = None
                     if e < n and lows[e].rstrip("s") in _CONTRIB_HEADS_DATA:
                         hint = "dataset"
-                    out.append(Cue(j, e, hint))
+                    out.append(Cue(j, e, hint or _apposition_type(lows, e)))
             break
     # "X, a ... framework/model"
     for i in range(n - 2):
         if (is_name_like(words[i].text) and words[i + 1].text == ","
                 and lows[i + 2] in ("a", "an")):
-            out.append(Cue(i, i + 1, None))
+            out.append(Cue(i, i + 1, _apposition_type(lows, i + 1)))
     return out
+
+
+_APPOSITION_STOP = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "with", "for",
+                              "of", "to", "and", "where", "who"})
+
+
+def _apposition_type(lows: Sequence[str], i: int) -> str | None:
+    """``"dataset"`` when the name before ``lows[i]`` is followed by an apposition headed
+    by a dataset word: "GEMRec-18K, a prompt-model interaction dataset with ...",
+    "SurfaceBench, first comprehensive benchmark for ..."."""
+    if i >= len(lows) or lows[i] != ",":
+        return None
+    for j in range(i + 1, min(len(lows), i + 9)):
+        if lows[j] in _APPOSITION_STOP:
+            return None
+        if singular(lows[j]) in _CONTRIB_HEADS_DATA:
+            return "dataset"
+    return None
 
 
 def dataset_cues(words: Sequence[Word]) -> list[Cue]:
