@@ -15,7 +15,9 @@ from paperkg.errors import SourceError
 from paperkg.evaluate import evaluate, format_report, read_gold, read_predictions
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "gold"
-SCORER = SHARED / "score.py"
+# a verbatim copy of ../shared/gold/score.py, so the agreement tests run wherever the
+# repository is cloned; test_evaluate_vendored_scorer_is_current keeps it in step
+SCORER = Path(__file__).with_name("fixtures") / "reference_score.py"
 
 GOLD = [
     {"id": "a", "title": "Fitted Likelihood Estimation: a study", "entities": [
@@ -70,6 +72,13 @@ def _reference(gold: Path, pred: Path) -> dict:
     out = subprocess.run([sys.executable, str(SCORER), str(gold), str(pred), "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def test_evaluate_vendored_scorer_is_current() -> None:
+    shared = SHARED / "score.py"
+    if not shared.exists():
+        pytest.skip(f"no ../shared beside the repo to compare {SCORER.name} with")
+    assert SCORER.read_bytes() == shared.read_bytes(), "refresh tests/fixtures/reference_score.py"
 
 
 def test_evaluate_counts_by_hand(files: tuple[Path, Path]) -> None:
