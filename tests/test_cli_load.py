@@ -107,3 +107,30 @@ def test_cli_load_format_help_names_every_registered_format():
     from paperkg.load import FORMATS
 
     assert all(name in FORMAT_HELP for name in FORMATS)
+
+
+def test_cli_global_flags_may_follow_the_command():
+    from paperkg.cli import hoist_global_flags
+
+    assert hoist_global_flags(["extract", "-q", "x.jsonl", "-o", "y"]) == [
+        "-q", "extract", "x.jsonl", "-o", "y"]
+    assert hoist_global_flags(["build", "--verbose"]) == ["--verbose", "build"]
+    # after "--" everything is an argument
+    assert hoist_global_flags(["query", "papers-with", "--", "-q"]) == [
+        "query", "papers-with", "--", "-q"]
+
+
+def test_cli_main_accepts_quiet_after_the_command(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from paperkg.cli import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "only a title"}\n', encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["paperkg", "extract", str(bad), "-o",
+                                      str(tmp_path / "o.jsonl"), "--no-cache", "-q"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "warning" not in err and err.startswith("error:")

@@ -450,10 +450,22 @@ def eval_(
               markup=False)
 
 
+_GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """``paperkg extract -q x.jsonl`` -> ``paperkg -q extract x.jsonl``: the global
+    flags take no value, so they may be written anywhere before a ``--``."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in _GLOBAL_FLAGS]
+    rest = [a for a in argv[:end] if a not in _GLOBAL_FLAGS]
+    return flags + rest + argv[end:]
+
+
 def main() -> None:
     """Console-script entry point; never lets a traceback reach the user."""
     try:
-        app()
+        app(args=hoist_global_flags(sys.argv[1:]), prog_name="paperkg")
     except PaperKGError as error:  # pragma: no cover - commands catch their own
         err.print(f"error: {error}", markup=False)
         sys.exit(error.exit_code)
