@@ -17,7 +17,7 @@ from paperkg.evaluate import evaluate, format_report, read_gold, read_prediction
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "gold"
 # a verbatim copy of ../shared/gold/score.py, so the agreement tests run wherever the
 # repository is cloned; test_evaluate_vendored_scorer_is_current keeps it in step
-SCORER = Path(__file__).with_name("fixtures") / "reference_score.py"
+SCORER = Path(__file__).with_name("reference_score.py")
 
 GOLD = [
     {"id": "a", "title": "Fitted Likelihood Estimation: a study", "entities": [
@@ -78,7 +78,7 @@ def test_evaluate_vendored_scorer_is_current() -> None:
     shared = SHARED / "score.py"
     if not shared.exists():
         pytest.skip(f"no ../shared beside the repo to compare {SCORER.name} with")
-    assert SCORER.read_bytes() == shared.read_bytes(), "refresh tests/fixtures/reference_score.py"
+    assert SCORER.read_bytes() == shared.read_bytes(), "refresh tests/reference_score.py"
 
 
 def test_evaluate_counts_by_hand(files: tuple[Path, Path]) -> None:
