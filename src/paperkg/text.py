@@ -31,6 +31,8 @@ def normalize_space(text: str) -> str:
 
 def fold_accents(text: str) -> str:
     """``"Schrödinger"`` -> ``"Schrodinger"`` (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
