@@ -243,3 +243,61 @@ def test_graphml_quotes_and_markup_in_ids_and_values(tmp_path):
     back = read_graphml(path)
     assert back.nodes['method:"a"<b>&c']["label"] == "A 'quoted' \"label\""
     assert back.edges['method:"a"<b>&c', "paper:2"]["note"] == "x > y"
+
+
+def _weird_graph(directed: bool = False) -> nx.Graph:
+    graph = nx.DiGraph() if directed else nx.Graph()
+    graph.graph.update(name="weird <g>", n=np.int64(3), ratio=0.5, tags=["a", "b"], none=None,
+                       node_default={}, flag=True)
+    graph.add_node(3, score=1, flag=True, mixed="text", maybe=None, nan=float("nan"))
+    graph.add_node("3b", score=2.5, flag=False, mixed=7, lst=("x", 'q"uote'), label="")
+    graph.add_node('n"<&>\'', score=np.float32(1.5), mixed=True, arr=np.arange(3),
+                   label="bad\x00\x0b \ud800 ok\ttab\nnl", only_nan=float("nan"))
+    graph.add_node("solo", st={"b", "a"}, nested={"k": [1, 2.5, None]}, big=2**70)
+    graph.add_edge(3, "3b", weight=np.float64(0.1), shared=["a & b", "c"], count=np.int32(2))
+    graph.add_edge("3b", 'n"<&>\'', weight=1, note="x > y", empty=None)
+    graph.add_edge("solo", "solo")
+    graph.add_edge('n"<&>\'', 3, weight=float("nan"), count=True, note=3.25)
+    return graph
+
+
+@pytest.mark.parametrize("viz", [True, False])
+@pytest.mark.parametrize("which", ["kg", "papers", "weird", "weird_directed", "multi", "clash"])
+def test_graphml_streaming_writer_gives_the_bytes_of_the_copying_path(kg, which, viz):
+    """write_graphml streams (no graphml_ready copy) but must write the same bytes."""
+    from paperkg.export.graphml import _XML_INVALID, graphml_ready, graphml_text
+
+    if which == "kg":
+        graph = kg.graph
+    elif which == "papers":
+        graph = kg.paper_graph
+    elif which.startswith("weird"):
+        graph = _weird_graph(directed=which == "weird_directed")
+    elif which == "multi":
+        graph = nx.MultiGraph()
+        graph.add_edge("a", "b", w=1)
+        graph.add_edge("a", "b", w=2.5)
+    else:  # node ids that are equal as strings
+        graph = nx.Graph()
+        graph.add_edge(1, "1", w=1)
+        graph.add_edge(1, 2)
+    expected = _XML_INVALID.sub(
+        "", graphml_text(graphml_ready(graph, viz=viz, seed=3))
+    ).encode("utf-8")
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_graphml(graph, out, viz=viz, seed=3)
+    assert out.getvalue() == expected
+    ET.fromstring(out.getvalue())
+
+
+def test_graphml_streaming_writer_splits_chunks_without_changing_bytes(kg, monkeypatch):
+    import paperkg.export.graphml as graphml
+
+    whole = io.BytesIO()
+    write_graphml(kg.paper_graph, whole)
+    monkeypatch.setattr(graphml, "_CHUNK_PIECES", 7)
+    pieces = io.BytesIO()
+    write_graphml(kg.paper_graph, pieces)
+    assert pieces.getvalue() == whole.getvalue()

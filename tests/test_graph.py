@@ -310,3 +310,113 @@ def test_graph_summary_line_counts_types_links_and_communities():
     assert f"paper graph: {kg.paper_graph.number_of_edges()} links" in line
     n_comm = len({d["community"] for _, d in kg.paper_graph.nodes(data=True)})
     assert line.endswith(f"{n_comm} communities")
+
+
+def _top_k_mask_per_row(rows, cols, score, count, k):
+    """The earlier per-row selection (one partition per long row): the test oracle."""
+    import numpy as np
+
+    mask = np.ones(len(rows), dtype=bool)
+    if len(rows) == 0:
+        return mask
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    ends = np.r_[starts[1:], len(rows)]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        if hi - lo <= k:
+            continue
+        s = score[lo:hi]
+        kth = np.partition(s, hi - lo - k)[hi - lo - k]
+        keep = s > kth
+        tied = np.flatnonzero(s == kth)
+        room = k - int(np.count_nonzero(keep))
+        if len(tied) > room:
+            tied = tied[np.lexsort((cols[lo:hi][tied], -count[lo:hi][tied]))[:room]]
+        keep[tied] = True
+        mask[lo:hi] = keep
+    return mask
+
+
+@pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
+@pytest.mark.parametrize(("k", "min_shared", "sample"), [(1, 1, 2), (3, 1, 4), (3, 2, 4),
+                                                         (10, 1, 16), (4, 1, 10**6)])
+def test_graph_top_k_prefilter_matches_per_row_selection(monkeypatch, mode, k, min_shared,
+                                                         sample):
+    """The sampled threshold and the vectorised selection keep exactly the edges the
+    per-row selection keeps, ties included (long rows, few entities: many ties)."""
+    import numpy as np
+
+    import paperkg.graph as graph_mod
+
+    rng = random.Random(11)
+    n, m = 120, 12
+    sets = [set(rng.sample(range(m), rng.randint(0, 6))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    ids = [f"e:{j:03d}" for j in range(m)]
+    papers = [f"p{i:03d}" for i in range(n)]
+    kwargs = dict(weight=mode, max_df=0.6, min_shared=min_shared, top_k=k, block_work=300)
+
+    monkeypatch.setattr(graph_mod, "_TOP_K_SAMPLE", sample)
+    got = paper_graph(papers, b, ids, ids, **kwargs)
+
+    def every_valid(indptr, indices, score, valid, first_row, k):
+        return np.arange(len(score)) if valid is None else np.flatnonzero(valid)
+
+    monkeypatch.setattr(graph_mod, "_top_k_candidates", every_valid)
+    monkeypatch.setattr(graph_mod, "_top_k_mask", _top_k_mask_per_row)
+    expected = paper_graph(papers, b, ids, ids, **kwargs)
+    assert got == expected
+    assert len(got[0]) > 0
+
+
+def _random_weighted_graph(trial: int) -> nx.Graph:
+    rng = random.Random(trial)
+    n = rng.randint(1, 70)
+    g = nx.gnp_random_graph(n, rng.uniform(0.02, 0.3), seed=trial)
+    if trial % 3 == 0:  # string ids in an order unrelated to their names
+        g = nx.relabel_nodes(g, {i: f"n{(i * 7) % n:03d}" for i in g})
+    for u, v in g.edges():
+        g[u][v]["weight"] = rng.choice([1, 0.5, rng.random(), 10 * rng.random()])
+    if trial % 5 == 0 and n > 1:
+        first = next(iter(g))
+        g.add_edge(first, first, weight=2.0)
+    return g
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_graph_louvain_port_matches_networkx(trial):
+    from paperkg.graph import _louvain
+
+    g = _random_weighted_graph(trial)
+    weight = "weight" if trial % 4 else None
+    for seed in (0, 42):
+        expected = nx.community.louvain_communities(g, weight=weight, seed=seed)
+        got = _louvain(g, weight, seed)
+        assert sorted(sorted(c, key=str) for c in got) == \
+            sorted(sorted(c, key=str) for c in expected)
+
+
+def test_graph_louvain_port_matches_networkx_on_community_structure():
+    from paperkg.graph import _louvain
+
+    g = nx.Graph(nx.LFR_benchmark_graph(600, 3, 1.5, 0.3, average_degree=8,
+                                        min_community=20, seed=10))
+    rng = random.Random(1)
+    for u, v in g.edges():
+        g[u][v]["weight"] = round(rng.uniform(0.1, 3.0), 3)
+    expected = nx.community.louvain_communities(g, weight="weight", seed=42)
+    got = _louvain(g, "weight", 42)
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+    assert len(got) > 5
+
+
+def test_graph_type_conflict_names_the_first_paper_in_id_order():
+    """_collect reads results in their given order; the error still names the paper
+    where the second type shows up in paper id order, as it did."""
+    clash = results()
+    clash[1].entities[0] = Entity(id=FNO, name="FNO", type="dataset")
+    for given in (clash, list(reversed(clash))):
+        with pytest.raises(GraphError) as err:
+            build_knowledge_graph(PAPERS, given)
+        assert str(err.value) == f"entity {FNO!r} has two types (method, dataset) in paper 'p2'"

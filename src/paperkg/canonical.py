@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from paperkg.extract.resolve import singular_surface
-from paperkg.models import Entity, Mention, PaperEntities
+from paperkg.models import Entity, PaperEntities
 from paperkg.text import match_key as _match_key
 from paperkg.text import slugify
 from paperkg.vocab import Vocabulary, load_vocabulary
@@ -23,7 +24,7 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 # the same surfaces recur across papers; the key normalisation is the costly part
 match_key = functools.lru_cache(maxsize=200_000)(_match_key)
 
-__all__ = ["canonicalize", "is_acronym_form"]
+__all__ = ["canonicalize", "iter_canonical", "is_acronym_form"]
 
 
 def is_acronym_form(surface: str) -> bool:
@@ -56,7 +57,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _keys(entity: Entity) -> list[str]:
+def _keys(entity: Entity | _Surface) -> list[str]:
     keys = [match_key(entity.name)]
     for alias in entity.aliases:
         k = match_key(alias)
@@ -76,6 +77,30 @@ def _lone_acronym(e: Entity, canonical_name: str, vocabulary: Vocabulary) -> boo
     if len(letters) < 2 or not all(c.isupper() for c in letters):
         return False
     return is_acronym_form(canonical_name) and not vocabulary.lookup(e.name)
+
+
+class _Surface(NamedTuple):
+    """What the corpus-wide passes read of an entity (and all they keep of it)."""
+
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def _surfaces(results: Iterable[PaperEntities]) -> list[list[_Surface]]:
+    """Every paper's entities as compact tuples, each distinct string stored once.
+
+    The results may be parsed from JSON on each iteration (see
+    :class:`paperkg.workflow._JsonResults`): three of the four passes read only these
+    fields, so the corpus is parsed twice rather than four times.
+    """
+    pool: dict[str, str] = {}
+    share = pool.setdefault
+    return [
+        [_Surface(share(e.type, e.type), share(e.name, e.name),
+                  tuple(share(a, a) for a in e.aliases)) for e in res.entities]
+        for res in results
+    ]
 
 
 def canonicalize(results: Sequence[PaperEntities], *,
@@ -100,10 +125,22 @@ def canonicalize(results: Sequence[PaperEntities], *,
         name, ``aliases`` every other surface form seen for it in that paper (plus its
         acronym/long form when another paper defines it), ``mentions`` unchanged.
     """
+    return list(iter_canonical(results, vocabulary=vocabulary))
+
+
+def iter_canonical(results: Sequence[PaperEntities], *,
+                   vocabulary: Vocabulary | None = None) -> Iterator[PaperEntities]:
+    """:func:`canonicalize`, yielding one paper's record at a time (in input order).
+
+    The corpus-wide passes run before the first record is yielded; then ``results``
+    is read once more, so a caller can store each record compactly as it comes
+    instead of holding them all as objects.
+    """
+    surfaces = _surfaces(results)
     # acronym key -> long-form keys it stands for, to detect ambiguous acronyms
     expansions: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for res in results:
-        for e in res.entities:
+    for ents in surfaces:
+        for e in ents:
             if e.type == "repo" or is_acronym_form(e.name):
                 continue
             long_key = match_key(e.name)
@@ -113,8 +150,8 @@ def canonicalize(results: Sequence[PaperEntities], *,
     ambiguous = {k for k, v in expansions.items() if len(v) > 1}
 
     uf = _UnionFind()
-    for res in results:
-        for e in res.entities:
+    for ents in surfaces:
+        for e in ents:
             keys = [(e.type, k) for k in _keys(e)]
             keys = [k for k in keys if k not in ambiguous] or keys[:1]
             for k in keys[1:]:
@@ -124,8 +161,8 @@ def canonicalize(results: Sequence[PaperEntities], *,
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     defined: set[str] = set()
     aliases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for res in results:
-        for e in res.entities:
+    for ents in surfaces:
+        for e in ents:
             root = uf.find((e.type, match_key(e.name)))
             votes[root][e.name] += 1
             if any(is_acronym_form(a) for a in e.aliases):
@@ -144,9 +181,9 @@ def canonicalize(results: Sequence[PaperEntities], *,
         if name[1:2].islower() and lower_first != name and lower_first in counter:
             name = lower_first
         canon[root] = name
+    del surfaces
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
 
-    out: list[PaperEntities] = []
     for res in results:
         merged: dict[str, Entity] = {}
         for e in res.entities:
@@ -165,7 +202,7 @@ def canonicalize(results: Sequence[PaperEntities], *,
                         target.aliases.append(s)
                 known = {(m.field, m.start, m.end) for m in target.mentions}
                 target.mentions.extend(
-                    Mention(**m.model_dump()) for m in e.mentions
+                    m.model_copy() for m in e.mentions
                     if (m.field, m.start, m.end) not in known
                 )
                 continue
@@ -174,8 +211,7 @@ def canonicalize(results: Sequence[PaperEntities], *,
                 if s != name and s not in aliases:
                     aliases.append(s)
             merged[eid] = Entity(id=eid, name=name, type=e.type, aliases=aliases,
-                                 mentions=[Mention(**m.model_dump()) for m in e.mentions])
+                                 mentions=[m.model_copy() for m in e.mentions])
         for ent in merged.values():
             ent.mentions.sort(key=lambda m: (m.field != "title", m.start, m.end))
-        out.append(PaperEntities(id=res.id, title=res.title, entities=list(merged.values())))
-    return out
+        yield PaperEntities(id=res.id, title=res.title, entities=list(merged.values()))

@@ -16,12 +16,12 @@ labelled by their most characteristic entities.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import math
+import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,8 +29,9 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from paperkg._gc import gc_paused
 from paperkg.errors import GraphError
-from paperkg.models import Entity, Mention, Paper, PaperEntities
+from paperkg.models import Entity, Paper, PaperEntities
 
 if TYPE_CHECKING:
     from paperkg.kg import KnowledgeGraph
@@ -103,6 +104,10 @@ def paper_node_attrs(paper: Paper, n_entities: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- inputs
 
 
+#: The first mention of an entity in a paper, as ``(field, start, end)``.
+_Span = tuple[str, int, int]
+
+
 @dataclass
 class _Corpus:
     """Papers and merged entities in a fixed (sorted) order."""
@@ -110,52 +115,66 @@ class _Corpus:
     papers: list[Paper]  # sorted by node id
     entities: list[Entity]  # merged across papers, sorted by id, mentions empty
     # per paper: entity id -> (count, first mention or None)
-    links: list[dict[str, tuple[int, Mention | None]]]
+    links: list[dict[str, tuple[int, _Span | None]]]
     df: dict[str, int]
 
 
-def _first_mention(mentions: Iterable[Mention]) -> Mention | None:
-    return min(mentions, key=lambda m: (_FIELD_ORDER.get(m.field, 2), m.start, m.end), default=None)
+def _span_order(span: _Span) -> tuple[int, int, int]:
+    return _FIELD_ORDER.get(span[0], 2), span[1], span[2]
+
+
+def _paper_links(res: PaperEntities, shared: dict[str, str]
+                 ) -> dict[str, tuple[int, _Span | None]]:
+    """Entity id -> (distinct mentions, first mention) of one paper, ids sorted.
+
+    ``shared`` maps each string to one stored copy, so the ids and field names of a
+    large corpus are not held once per paper.
+    """
+    per: dict[str, dict[_Span, None]] = {}
+    for ent in res.entities:
+        spans = per.setdefault(shared.setdefault(ent.id, ent.id), {})
+        for m in ent.mentions:
+            spans[(shared.setdefault(m.field, m.field), m.start, m.end)] = None
+    links: dict[str, tuple[int, _Span | None]] = {}
+    for eid, spans in sorted(per.items()):
+        # a span reported twice (two extractor hits merged by canonicalisation) counts once
+        if len(spans) == 1:
+            first: _Span | None = next(iter(spans))
+        else:
+            first = min(spans, key=_span_order, default=None)
+        links[eid] = (max(1, len(spans)), first)
+    return links
 
 
 def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corpus:
+    """Check and merge the results; reads each result once (they may be parsed on access)."""
     by_id: dict[str, Paper] = {}
     for paper in papers:
         if paper.id in by_id:
             raise GraphError(f"duplicate paper id {paper.id!r}: paper ids must be unique")
         by_id[paper.id] = paper
-    found: dict[str, PaperEntities] = {}
+    shared: dict[str, str] = {}
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    types: dict[str, set[str]] = {}
+    links_of: dict[str, dict[str, tuple[int, _Span | None]]] = {}
+    df: Counter[str] = Counter()
     for res in results:
         if res.id not in by_id:
             raise GraphError(f"extractor result for unknown paper id {res.id!r}")
-        if res.id in found:
+        if res.id in links_of:
             raise GraphError(f"two extractor results for paper id {res.id!r}")
-        found[res.id] = res
-    ordered = sorted(by_id.values(), key=lambda p: paper_node_id(p.id))
-
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    aliases: dict[str, set[str]] = defaultdict(set)
-    types: dict[str, str] = {}
-    links: list[dict[str, tuple[int, Mention | None]]] = []
-    df: Counter[str] = Counter()
-    for paper in ordered:
-        per: dict[str, list[Mention]] = {}  # entity id -> mentions in this paper
-        res = found.get(paper.id)
-        for ent in res.entities if res else ():
-            if types.setdefault(ent.id, ent.type) != ent.type:
-                raise GraphError(
-                    f"entity {ent.id!r} has two types ({types[ent.id]}, {ent.type}) "
-                    f"in paper {paper.id!r}"
-                )
+        for ent in res.entities:
+            types.setdefault(shared.setdefault(ent.id, ent.id), set()).add(ent.type)
             names[ent.id][ent.name] += 1
             aliases[ent.id].update(ent.aliases)
-            per.setdefault(ent.id, []).extend(ent.mentions)
-        links.append({})
-        for eid, ms in sorted(per.items()):
-            # a span reported twice (two extractor hits merged by canonicalisation) counts once
-            spans = {(m.field, m.start, m.end): m for m in ms}
-            links[-1][eid] = (max(1, len(spans)), _first_mention(spans.values()))
-        df.update(per.keys())
+        links = links_of[res.id] = _paper_links(res, shared)
+        df.update(links.keys())
+    if any(len(t) > 1 for t in types.values()):
+        _raise_type_conflict(by_id, results)
+    ordered = sorted(by_id.values(), key=lambda p: paper_node_id(p.id))
+    empty: dict[str, tuple[int, _Span | None]] = {}
+    all_links = [links_of.pop(paper.id, empty) for paper in ordered]
 
     entities = []
     for eid in sorted(types):
@@ -165,11 +184,25 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corp
             Entity(
                 id=eid,
                 name=name,
-                type=types[eid],
+                type=next(iter(types[eid])),
                 aliases=sorted(a for a in aliases[eid] | set(names[eid]) if a != name),
             )
         )
-    return _Corpus(ordered, entities, links, dict(df))
+    return _Corpus(ordered, entities, all_links, dict(df))
+
+
+def _raise_type_conflict(by_id: dict[str, Paper], results: Sequence[PaperEntities]) -> None:
+    """Raise the error for the first entity with two types, in paper id order."""
+    order = {pid: paper_node_id(pid) for pid in by_id}
+    found = sorted(results, key=lambda r: order[r.id])
+    types: dict[str, str] = {}
+    for res in found:
+        for ent in res.entities:
+            if types.setdefault(ent.id, ent.type) != ent.type:
+                raise GraphError(
+                    f"entity {ent.id!r} has two types ({types[ent.id]}, {ent.type}) "
+                    f"in paper {res.id!r}"
+                )
 
 
 def check_options(weight: str, min_shared: int, max_df: float, top_k: int | None) -> None:
@@ -190,27 +223,28 @@ def check_options(weight: str, min_shared: int, max_df: float, top_k: int | None
 def knowledge_graph(corpus: _Corpus) -> nx.Graph:
     """The bipartite paper-entity graph; nodes and edges inserted in sorted order. O(n + m)."""
     graph = nx.Graph(kind="knowledge")
-    for paper, links in zip(corpus.papers, corpus.links, strict=True):
-        graph.add_node(paper_node_id(paper.id), **paper_node_attrs(paper, len(links)))
-    for ent in corpus.entities:
-        graph.add_node(
-            ent.id,
-            id=ent.id,
-            kind="entity",
-            label=ent.name,
-            type=ent.type,
-            name=ent.name,
-            aliases=list(ent.aliases),
-            df=corpus.df[ent.id],
-        )
+    graph.add_nodes_from(
+        (paper_node_id(paper.id), paper_node_attrs(paper, len(links)))
+        for paper, links in zip(corpus.papers, corpus.links, strict=True)
+    )
+    graph.add_nodes_from(
+        (ent.id, {"id": ent.id, "kind": "entity", "label": ent.name, "type": ent.type,
+                  "name": ent.name, "aliases": list(ent.aliases), "df": corpus.df[ent.id]})
+        for ent in corpus.entities
+    )
+    graph.add_edges_from(_mention_edges(corpus))
+    return graph
+
+
+def _mention_edges(corpus: _Corpus) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for paper, links in zip(corpus.papers, corpus.links, strict=True):
         pid = paper_node_id(paper.id)
         for eid, (count, first) in links.items():
-            attrs: dict[str, Any] = {"kind": "mentions", "mentions": count}
-            if first is not None:
-                attrs.update(field=first.field, start=first.start, end=first.end)
-            graph.add_edge(pid, eid, **attrs)
-    return graph
+            if first is None:
+                yield pid, eid, {"kind": "mentions", "mentions": count}
+            else:
+                yield pid, eid, {"kind": "mentions", "mentions": count, "field": first[0],
+                                 "start": first[1], "end": first[2]}
 
 
 # --------------------------------------------------------------------------- paper graph
@@ -234,27 +268,53 @@ def _top_k_mask(rows: np.ndarray, cols: np.ndarray, score: np.ndarray, count: np
                 k: int) -> np.ndarray:
     """Mask of the ``k`` best (score, count, lower column) entries of each row.
 
-    ``rows`` must be non-decreasing (CSR order). Only rows with more than ``k`` entries
-    are looked at, each with one O(row length) partition: no global sort.
+    ``rows`` must be non-decreasing (CSR order). One sort of all entries by (row,
+    -score, -count, column), then the first ``k`` of each row: no Python loop.
     """
-    mask = np.ones(len(rows), dtype=bool)
+    mask = np.zeros(len(rows), dtype=bool)
     if len(rows) == 0:
         return mask
-    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-    ends = np.r_[starts[1:], len(rows)]
-    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-        if hi - lo <= k:
-            continue
-        s = score[lo:hi]
-        kth = np.partition(s, hi - lo - k)[hi - lo - k]  # the k-th largest score
-        keep = s > kth
-        tied = np.flatnonzero(s == kth)
-        room = k - int(np.count_nonzero(keep))
-        if len(tied) > room:
-            tied = tied[np.lexsort((cols[lo:hi][tied], -count[lo:hi][tied]))[:room]]
-        keep[tied] = True
-        mask[lo:hi] = keep
+    order = np.lexsort((cols, -count, -score, rows))
+    sorted_rows = rows[order]
+    starts = np.searchsorted(sorted_rows, sorted_rows, side="left")
+    mask[order[np.arange(len(rows)) - starts < k]] = True
     return mask
+
+
+#: Sample size per row for the top-k pre-filter (see :func:`_top_k_candidates`).
+_TOP_K_SAMPLE = 1024
+
+
+def _top_k_candidates(indptr: np.ndarray, indices: np.ndarray, score: np.ndarray,
+                      valid: np.ndarray | None, first_row: int, k: int) -> np.ndarray:
+    """Entries of a CSR product that can be among their row's ``k`` best: a superset.
+
+    Any ``k`` valid entries of a row bound its ``k``-th best score from below, so the
+    ``k``-th best of an evenly spread sample of each long row is a threshold no top-k
+    entry falls under. Costs one comparison per entry instead of a selection per row.
+    ``valid`` (``None``: all) marks entries allowed as links; the diagonal never is.
+    """
+    lens = np.diff(indptr)
+    n_rows = len(lens)
+    threshold = np.full(n_rows, -np.inf)
+    long_rows = np.flatnonzero(lens > k)
+    if len(long_rows):
+        size = min(max(_TOP_K_SAMPLE, 8 * k), int(lens[long_rows].max()))
+        step = np.arange(size, dtype=np.int64)
+        length = lens[long_rows][:, None]
+        offset = np.where(length > size, step[None, :] * length // size, step[None, :])
+        inside = step[None, :] < length
+        pos = indptr[long_rows][:, None] + np.where(inside, offset, 0)
+        sample = np.where(inside, score[pos], -np.inf)
+        sample[indices[pos] == (long_rows + first_row)[:, None]] = -np.inf
+        if valid is not None:
+            sample[~valid[pos]] = -np.inf
+        if size >= k:
+            threshold[long_rows] = np.partition(sample, size - k, axis=1)[:, size - k]
+    keep = score >= np.repeat(threshold, lens)
+    if valid is not None:
+        keep &= valid
+    return np.flatnonzero(keep)
 
 
 def paper_graph(
@@ -343,23 +403,35 @@ def paper_graph(
         bt = b.T.tocsr()
 
     work = np.asarray(b @ df[linking]).ravel()
+    # each row with a linking entity meets itself on the diagonal with count = its size
+    own = np.diff(b.indptr)
     kept: list[np.ndarray] = []
     n_pairs = 0
     for lo, hi in _block_ranges(work, block_work):
         prod = (b[lo:hi] @ bt).tocsr()
-        rows = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(prod.indptr))
-        cols = prod.indices.astype(np.int64)
+        indptr, indices = prod.indptr, prod.indices
         cnt = prod.data.real
-        keep = (rows != cols) & (cnt >= min_shared - 0.5)
-        rows, cols, cnt = rows[keep], cols[keep], cnt[keep]
         if weight == "idf":
-            val = prod.data.imag[keep]
+            val = prod.data.imag
         elif weight == "jaccard":
-            val = cnt / (set_size[rows] + set_size[cols] - cnt)
+            first = np.repeat(np.arange(lo, hi), np.diff(indptr))
+            val = cnt / (set_size[first] + set_size[indices] - cnt)
+            del first
         else:
             val = cnt
+        valid = None if min_shared <= 1 else cnt >= min_shared - 0.5
+        n_valid = len(cnt) if valid is None else int(np.count_nonzero(valid))
+        n_pairs += n_valid - int(np.count_nonzero(own[lo:hi] >= max(1, min_shared)))
+        if top_k is None:
+            pick = np.arange(len(cnt)) if valid is None else np.flatnonzero(valid)
+        else:
+            pick = _top_k_candidates(indptr, indices, val, valid, lo, top_k)
+        rows = np.searchsorted(indptr, pick, side="right") - 1 + lo
+        cols = indices[pick].astype(np.int64)
+        off_diagonal = rows != cols
+        pick, rows, cols = pick[off_diagonal], rows[off_diagonal], cols[off_diagonal]
+        cnt, val = cnt[pick], val[pick]
         del prod
-        n_pairs += len(rows)
         if top_k is not None:
             mask = _top_k_mask(rows, cols, val, cnt, top_k)
             rows, cols = rows[mask], cols[mask]
@@ -404,14 +476,8 @@ def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, w
     ids = np.asarray(entity_ids, dtype=object)[linking][cols].tolist()
     names = np.asarray(entity_names, dtype=object)[linking][cols].tolist()
     # many small containers at once: the cyclic GC would rescan them again and again
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        edges = _edge_dicts(i, j, bounds, weights, names, ids)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    return edges
+    with gc_paused():
+        return _edge_dicts(i, j, bounds, weights, names, ids)
 
 
 def _edge_dicts(i, j, bounds, weights, names, ids):
@@ -436,9 +502,160 @@ def detect_communities(graph: nx.Graph, seed: int = 42) -> list[list[str]]:
         return []
     total = graph.size(weight="weight")
     use = "weight" if total > 0 else None
-    found = nx.community.louvain_communities(graph, weight=use, seed=seed)
+    if graph.is_directed() or graph.is_multigraph():
+        found = nx.community.louvain_communities(graph, weight=use, seed=seed)
+    else:
+        found = _louvain(graph, use, seed)
     groups = [sorted(c) for c in found]
     groups.sort(key=lambda c: (-len(c), c[0]))
+    return groups
+
+
+# Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
+# ``_gen_graph``), on integer arrays instead of dict-of-dict graphs: the same node
+# order, the same random permutation of it, the same adjacency order and the same
+# floating-point operations in the same order, so the partition is the one
+# ``nx.community.louvain_communities`` finds, several times faster. (The modularity
+# that decides when to stop sums each community in index order; networkx sums it in
+# set order, which varies with the hash seed, so its own value already varies in the
+# last bits from run to run.)
+
+
+def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
+    """Adjacency entries ``(src, dst, weight)`` sorted by source, each node's in
+    networkx insertion order, of the graph whose edges were added in the order
+    ``(eu, ev, ew)``; and its weighted degrees as networkx sums them."""
+    other = eu != ev
+    src = np.concatenate([eu, ev[other]])
+    dst = np.concatenate([ev, eu[other]])
+    wts = np.concatenate([ew, ew[other]])
+    when = np.concatenate([np.arange(len(eu)), np.flatnonzero(other)])
+    order = np.lexsort((when, src))
+    src, dst, wts = src[order], dst[order], wts[order]
+    # sequential sums in adjacency order (bincount adds in array order), then the
+    # self-loop once more, as Graph.degree does
+    degrees = np.bincount(src, weights=wts, minlength=n)
+    loops = ~other
+    degrees += np.bincount(eu[loops], weights=ew[loops], minlength=n)
+    return src, dst, wts, degrees
+
+
+def _louvain_level(n, src, dst, wts, degrees, m, rng, resolution=1):
+    """One ``_one_level`` pass; returns each node's community (not renumbered)."""
+    # per node: (neighbour, weight) pairs in adjacency order, self-loops left out
+    keep = src != dst
+    pairs = list(zip(dst[keep].tolist(), wts[keep].tolist(), strict=True))
+    cuts = np.concatenate([[0], np.cumsum(np.bincount(src[keep], minlength=n))]).tolist()
+    nbrs = [pairs[cuts[u]:cuts[u + 1]] for u in range(n)]
+    del pairs
+    deg = degrees.tolist()
+    stot = list(deg)
+    node2com = list(range(n))
+    order = list(range(n))
+    rng.shuffle(order)
+    two_m2 = 2 * m**2
+    moves = 1
+    improved = False
+    while moves > 0:
+        moves = 0
+        for u in order:
+            best_mod = 0
+            best_com = own = node2com[u]
+            weights2com: dict[int, float] = {}
+            get = weights2com.get
+            for v, w in nbrs[u]:
+                c = node2com[v]
+                weights2com[c] = get(c, 0.0) + w
+            degree = deg[u]
+            stot[best_com] -= degree
+            if best_com not in weights2com:
+                weights2com[best_com] = 0.0  # networkx reads a defaultdict here
+            remove_cost = -weights2com[best_com] / m + resolution * (
+                stot[best_com] * degree
+            ) / two_m2
+            for nbr_com, w in weights2com.items():
+                gain = remove_cost + w / m - resolution * (stot[nbr_com] * degree) / two_m2
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = nbr_com
+            stot[best_com] += degree
+            if best_com != own:
+                improved = True
+                moves += 1
+                node2com[u] = best_com
+    return np.asarray(node2com, dtype=np.int64), improved
+
+
+def _modularity(n, eu, ev, ew, degrees, com, resolution=1):
+    """networkx ``modularity`` of the partition ``com`` (one community id per node)."""
+    deg_sum = sum(degrees.tolist())
+    m = deg_sum / 2
+    norm = 1 / deg_sum**2
+    k = int(com.max()) + 1 if n else 0
+    inside = com[eu] == com[ev]
+    internal = np.bincount(com[eu[inside]], weights=ew[inside], minlength=k).tolist()
+    totals = np.bincount(com, weights=degrees, minlength=k).tolist()
+    present = np.bincount(com, minlength=k).astype(bool).tolist()
+    return sum(
+        internal[c] / m - resolution * totals[c] * totals[c] * norm
+        for c in range(k) if present[c]
+    )
+
+
+def _louvain(graph: nx.Graph, weight: str | None, seed: int,
+             threshold: float = 0.0000001) -> list[list[Any]]:
+    """``nx.community.louvain_communities(graph, weight=weight, seed=seed)`` for an
+    undirected simple graph, as lists of nodes."""
+    nodes = list(graph)
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    triples = [(index[u], index[v], w) for u, v, w in graph.edges(data=weight, default=1)]
+    if not triples:
+        return [[node] for node in nodes]
+    eu = np.fromiter((t[0] for t in triples), dtype=np.int64, count=len(triples))
+    ev = np.fromiter((t[1] for t in triples), dtype=np.int64, count=len(triples))
+    ew = np.fromiter((t[2] for t in triples), dtype=np.float64, count=len(triples))
+    del triples
+    rng = random.Random(seed)
+    src, dst, wts, degrees = _level_arrays(n, eu, ev, ew)
+    mod = _modularity(n, eu, ev, ew, degrees, np.arange(n))
+    m = sum(degrees.tolist()) / 2
+    member = np.arange(n)  # original node -> node of the current level
+    level_n = n
+    com, improved = _louvain_level(level_n, src, dst, wts, degrees, m, rng)
+    while True:
+        # renumber the non-empty communities in index order, as filter(len, ...) does
+        used = np.zeros(level_n, dtype=bool)
+        used[com] = True
+        renumber = np.cumsum(used) - 1
+        com = renumber[com]
+        result = com[member]
+        if not improved:
+            break
+        new_mod = _modularity(level_n, eu, ev, ew, degrees, com)
+        if new_mod - mod <= threshold:
+            break
+        mod = new_mod
+        # the next level: one node per community, edges in first-seen order (networkx
+        # walks the edges node by node, each edge once from its first end)
+        first_end = dst >= src
+        cu, cv, cw = com[src[first_end]], com[dst[first_end]], wts[first_end]
+        lo, hi = np.minimum(cu, cv), np.maximum(cu, cv)
+        level_k = int(com.max()) + 1
+        keys, first, inverse = np.unique(lo * level_k + hi, return_index=True,
+                                         return_inverse=True)
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(keys))
+        ew = np.bincount(rank[inverse.ravel()], weights=cw, minlength=len(keys))
+        by_time = np.argsort(first, kind="stable")
+        eu, ev = cu[first[by_time]], cv[first[by_time]]
+        member = com[member]
+        level_n = level_k
+        src, dst, wts, degrees = _level_arrays(level_n, eu, ev, ew)
+        com, improved = _louvain_level(level_n, src, dst, wts, degrees, m, rng)
+    groups: list[list[Any]] = [[] for _ in range(int(result.max()) + 1)]
+    for node, c in zip(nodes, result.tolist(), strict=True):
+        groups[c].append(node)
     return groups
 
 
@@ -532,17 +749,34 @@ def paper_graph_from_kg(
         shape=(len(papers), len(entities)),
     )
     names = [kg.nodes[e].get("name", e) for e in entities]
+    return _paper_graph_nx(kg, papers, incidence, entities, names, weight=weight,
+                           min_shared=min_shared, max_df=max_df, top_k=top_k)
+
+
+def _paper_graph_nx(kg: nx.Graph, papers: list[str], incidence: sp.csr_matrix,
+                    entities: list[str], names: list[str], *, weight: Weight,
+                    min_shared: int, max_df: float, top_k: int | None) -> nx.Graph:
     edges, stats = paper_graph(papers, incidence, entities, names, weight=weight,
                                min_shared=min_shared, max_df=max_df, top_k=top_k)
     log.debug("paper graph: %s", stats)
     pg = nx.Graph(kind="papers", weight=weight, min_shared=min_shared, max_df=max_df)
     if top_k is not None:
         pg.graph["top_k"] = top_k
-    for p in papers:
-        pg.add_node(p, **kg.nodes[p])
-    for i, j, attrs in edges:
-        pg.add_edge(papers[i], papers[j], **attrs)
+    pg.add_nodes_from((p, kg.nodes[p]) for p in papers)
+    pg.add_edges_from((papers[i], papers[j], attrs) for i, j, attrs in edges)
     return pg
+
+
+def _corpus_incidence(corpus: _Corpus) -> sp.csr_matrix:
+    """Papers x entities (both in sorted order) incidence of the corpus links."""
+    col = {ent.id: j for j, ent in enumerate(corpus.entities)}
+    lens = np.fromiter((len(links) for links in corpus.links), dtype=np.int64,
+                       count=len(corpus.links))
+    cols = np.fromiter((col[eid] for links in corpus.links for eid in links), dtype=np.int64,
+                       count=int(lens.sum()))
+    rows = np.repeat(np.arange(len(corpus.links), dtype=np.int64), lens)
+    return sp.csr_matrix((np.ones(len(cols)), (rows, cols)),
+                         shape=(len(corpus.papers), len(corpus.entities)))
 
 
 def build_knowledge_graph(
@@ -580,14 +814,29 @@ def build_knowledge_graph(
     projection, near-linear Louvain. Nodes and edges are inserted in sorted order, so
     the same input gives byte-identical GraphML.
     """
-    from paperkg.kg import KnowledgeGraph
-
     check_options(weight, min_shared, max_df, top_k)
     if not papers:
         raise GraphError("no papers to build a graph from")
+    # millions of small dicts and tuples, none of them garbage: the cyclic GC would
+    # rescan the growing heap again and again (a third of the time at 10^5 papers)
+    with gc_paused():
+        return _build(papers, results, weight=weight, min_shared=min_shared, max_df=max_df,
+                      top_k=top_k, seed=seed)
+
+
+def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight: Weight,
+           min_shared: int, max_df: float, top_k: int | None, seed: int) -> KnowledgeGraph:
+    from paperkg.kg import KnowledgeGraph
+
     corpus = _collect(papers, results)
     kg = knowledge_graph(corpus)
-    pg = paper_graph_from_kg(kg, weight=weight, min_shared=min_shared, max_df=max_df, top_k=top_k)
+    # the same projection paper_graph_from_kg makes, without reading the links back
+    # out of the networkx graph
+    pg = _paper_graph_nx(kg, [paper_node_id(p.id) for p in corpus.papers],
+                         _corpus_incidence(corpus), [e.id for e in corpus.entities],
+                         [e.name for e in corpus.entities], weight=weight,
+                         min_shared=min_shared, max_df=max_df, top_k=top_k)
+    del corpus
     params: dict[str, Any] = {"weight": weight, "min_shared": min_shared, "max_df": max_df,
                               "seed": seed}
     if top_k is not None:

@@ -74,7 +74,7 @@ def iter_sources(
 
 @dataclass
 class ExtractionRun:
-    results: list[PaperEntities]
+    results: Sequence[PaperEntities]  # canonical; parsed from JSON on each access
     n_extracted: int
     n_reused: int
     papers: list[Paper] = field(default_factory=list)
@@ -84,8 +84,9 @@ class _JsonResults(Sequence[PaperEntities]):
     """Per-paper results held as their JSON text and parsed on access.
 
     A parsed :class:`PaperEntities` takes ~10x the memory of its JSON (about 23 KB vs
-    2.5 KB for a typical abstract), and canonicalisation only reads each result a few
-    times, so the uncanonicalised results of a large corpus are kept as text.
+    2.5 KB for a typical abstract), and canonicalisation and the graph stage only read
+    each result a few times, so the results of a large corpus, before and after
+    canonicalisation, are kept as text.
     """
 
     def __init__(self) -> None:
@@ -151,7 +152,7 @@ def extract_corpus(
     from collections import deque
     from contextlib import ExitStack
 
-    from paperkg.canonical import canonicalize
+    from paperkg.canonical import iter_canonical
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
     size = batch_size or DEFAULT_CHUNK_SIZE
@@ -189,8 +190,10 @@ def extract_corpus(
             if keep_papers:
                 kept.extend(batch)
             bar.advance(len(batch))
-    return ExtractionRun(canonicalize(raw), n_extracted=n_extracted, n_reused=n_reused,
-                         papers=kept)
+    canonical = _JsonResults()
+    canonical.extend(res.model_dump_json() for res in iter_canonical(raw))
+    del raw
+    return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
 
 
 class _Progress:

@@ -6,6 +6,10 @@ type per scope (``for="node"|"edge"|"graph"``). It also adds the attributes Geph
 GraphML importer reads for display: ``r``, ``g``, ``b`` (ints), ``size`` and ``x``/``y``
 (floats). A graph attribute ``paperkg_encoding`` records what was encoded or added, so
 :func:`read_graphml` restores the original attributes exactly.
+
+:func:`write_graphml` streams: it writes the bytes of
+``graphml_text(graphml_ready(graph))`` without building that copy of the graph or the
+whole document in memory (two passes over the attributes, O(n + m)).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import json
 import logging
 import math
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +29,7 @@ from xml.sax.saxutils import quoteattr as xml_quoteattr
 
 import networkx as nx
 
+from paperkg._gc import gc_paused
 from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import compute_layout
 from paperkg.export.style import node_color, node_sizes
@@ -95,6 +101,10 @@ def _plan_scope(records: list[dict[str, Any]]) -> tuple[set[str], dict[str, type
             if _needs_json(value):
                 json_names.add(key)
             seen.setdefault(key, set()).add(type(value))
+    return json_names, _scope_types(seen, json_names)
+
+
+def _scope_types(seen: dict[str, set[type]], json_names: set[str]) -> dict[str, type]:
     types: dict[str, type] = {}
     for key, kinds in seen.items():
         if key in json_names:
@@ -107,7 +117,7 @@ def _plan_scope(records: list[dict[str, Any]]) -> tuple[set[str], dict[str, type
             types[key] = float
         else:
             types[key] = str
-    return json_names, types
+    return types
 
 
 def _encode(data: Mapping[str, Any], json_names: set[str], types: dict[str, type]) -> dict:
@@ -159,6 +169,55 @@ def graphml_ready(
     networkx.Graph
         Same class as ``graph``; O(n + m) plus the layout.
     """
+    node_records, added = _node_records(graph, viz=viz, layout=layout, seed=seed)
+    edge_records = [dict(d) for *_, d in graph.edges(data=True)]
+    graph_attrs = _graph_attrs(graph)
+
+    node_json, node_types = _plan_scope(node_records)
+    edge_json, edge_types = _plan_scope(edge_records)
+    graph_json, graph_types = _plan_scope([graph_attrs])
+
+    out = graph.__class__()
+    out.graph.update(_encode(graph_attrs, graph_json, graph_types))
+    out.graph[ENCODING_KEY] = _encoding_record(node_json, edge_json, graph_json, added)
+    for node, data in zip(graph.nodes, node_records, strict=True):
+        out.add_node(str(node), **_encode(data, node_json, node_types))
+    edges = graph.edges(keys=True) if graph.is_multigraph() else graph.edges()
+    for edge, data in zip(edges, edge_records, strict=True):
+        u, v = str(edge[0]), str(edge[1])
+        attrs = _encode(data, edge_json, edge_types)
+        if graph.is_multigraph():
+            out.add_edge(u, v, key=edge[2], **attrs)
+        else:
+            out.add_edge(u, v, **attrs)
+    return out
+
+
+def _graph_attrs(graph: nx.Graph) -> dict[str, Any]:
+    attrs = {k: v for k, v in graph.graph.items() if k not in ("node_default", "edge_default")}
+    attrs.pop(ENCODING_KEY, None)
+    return attrs
+
+
+def _encoding_record(node_json: set[str], edge_json: set[str], graph_json: set[str],
+                     added: list[str]) -> str:
+    return json.dumps(
+        {
+            "json": {
+                "node": sorted(node_json),
+                "edge": sorted(edge_json),
+                "graph": sorted(graph_json),
+            },
+            "viz": added,
+        }
+    )
+
+
+def _node_records(
+    graph: nx.Graph, *, viz: bool, layout: Layout | None, seed: int
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Copies of the node attribute dicts with ``label`` filled in and the viz attributes
+    added; and the names of the viz attributes that were added."""
     node_records = [dict(d) for _, d in graph.nodes(data=True)]
     for node, data in zip(graph.nodes, node_records, strict=True):
         if data.get("label") in (None, ""):
@@ -189,39 +248,7 @@ def graphml_ready(
                 }
                 for name in added:
                     data[name] = values[name]
-    edge_records = [dict(d) for *_, d in graph.edges(data=True)]
-    graph_attrs = {
-        k: v for k, v in graph.graph.items() if k not in ("node_default", "edge_default")
-    }
-    graph_attrs.pop(ENCODING_KEY, None)
-
-    node_json, node_types = _plan_scope(node_records)
-    edge_json, edge_types = _plan_scope(edge_records)
-    graph_json, graph_types = _plan_scope([graph_attrs])
-
-    out = graph.__class__()
-    out.graph.update(_encode(graph_attrs, graph_json, graph_types))
-    out.graph[ENCODING_KEY] = json.dumps(
-        {
-            "json": {
-                "node": sorted(node_json),
-                "edge": sorted(edge_json),
-                "graph": sorted(graph_json),
-            },
-            "viz": added,
-        }
-    )
-    for node, data in zip(graph.nodes, node_records, strict=True):
-        out.add_node(str(node), **_encode(data, node_json, node_types))
-    edges = graph.edges(keys=True) if graph.is_multigraph() else graph.edges()
-    for edge, data in zip(edges, edge_records, strict=True):
-        u, v = str(edge[0]), str(edge[1])
-        attrs = _encode(data, edge_json, edge_types)
-        if graph.is_multigraph():
-            out.add_edge(u, v, key=edge[2], **attrs)
-        else:
-            out.add_edge(u, v, **attrs)
-    return out
+    return node_records, added
 
 
 _XML_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
@@ -296,6 +323,212 @@ def graphml_text(ready: nx.Graph) -> str:
     return _GRAPHML_HEADER + "".join(declared) + "".join(body)
 
 
+# --------------------------------------------------------------------------- streaming writer
+# write_graphml does not build the graphml_ready copy: it plans the keys in one pass over
+# the attributes and writes the XML in a second, producing exactly the bytes of
+# graphml_text(graphml_ready(graph)) (tests/test_export_graphml.py compares them).
+
+#: Text pieces per chunk handed to the file (a few MB of XML each).
+_CHUNK_PIECES = 200_000
+_STR, _INT, _FLOAT, _BOOL, _JSON = range(5)
+_KIND_OF = {str: _STR, int: _INT, float: _FLOAT, bool: _BOOL}
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+_json_str = json.encoder.encode_basestring  # a str as a JSON string literal (no ASCII escaping)
+
+
+def _escape(text: str) -> str:
+    """:func:`xml.sax.saxutils.escape` without its entity-dict loop."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+@dataclass
+class _ScopePlan:
+    json_names: set[str]
+    types: dict[str, type]
+    order: list[str]  # names in the order their first written value appears
+
+
+def _plan_stream(records: Iterable[Mapping[Any, Any]]) -> _ScopePlan | None:
+    """:func:`_plan_scope` plus the order keys are first written in; ``None`` when an
+    attribute name is not a ``str`` (the copying path handles those)."""
+    seen: dict[str, set[type]] = {}
+    json_names: set[str] = set()
+    order: dict[str, None] = {}
+    for data in records:
+        for key, value in data.items():
+            kind = type(value)
+            if kind is str or kind is int or kind is bool:  # the common case, in short
+                kinds = seen.get(key)
+                if kinds is None:
+                    if type(key) is not str:
+                        return None
+                    seen[key] = {kind}
+                else:
+                    kinds.add(kind)
+                if key not in order:
+                    order[key] = None
+                continue
+            if kind is float:
+                seen.setdefault(key, set()).add(float)
+                if value == value and key not in order:  # NaN is not written
+                    order[key] = None
+                continue
+            if kind is list:
+                json_names.add(key)
+                seen.setdefault(key, set()).add(list)
+                if key not in order:
+                    order[key] = None
+                continue
+            value = _scalar(value)
+            if value is None:
+                continue
+            if type(key) is not str:
+                return None
+            if _needs_json(value):
+                json_names.add(key)
+            seen.setdefault(key, set()).add(type(value))
+            if not (isinstance(value, float) and math.isnan(value)) and key not in order:
+                order[key] = None
+    return _ScopePlan(json_names, _scope_types(seen, json_names), list(order))
+
+
+def _value_text(value: Any, kind: int) -> str | None:
+    """The escaped XML text of one value as :func:`_encode` + :func:`_xml_text` give it
+    (``None``: not written). Characters XML cannot hold are removed later, per chunk."""
+    value = _scalar(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if kind == _JSON:
+        return _escape(_JSON_ENCODER.encode(value))
+    if kind == _STR:
+        return _escape(value if isinstance(value, str) else str(value))
+    if kind == _FLOAT:
+        return repr(float(value))
+    if kind == _INT:
+        return str(int(value))
+    return "true" if value else "false"
+
+
+def _json_list(value: list[Any]) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, quickly when every item is a ``str``."""
+    try:
+        return "[" + ", ".join(map(_json_str, value)) + "]"
+    except TypeError:
+        return _JSON_ENCODER.encode(value)
+
+
+def _key_specs(plan: _ScopePlan, scope: str, first: int, indent: str
+               ) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """Per name: the ``<data key=...>`` opening and the value kind; and the ``<key>`` lines."""
+    specs: dict[str, tuple[str, int]] = {}
+    declared = []
+    for offset, name in enumerate(plan.order):
+        target = str if name in plan.json_names else plan.types[name]
+        key_id = f"d{first + offset}"
+        kind = _JSON if name in plan.json_names else _KIND_OF[target]
+        specs[name] = (f'{indent}<data key="{key_id}">', kind)
+        declared.append(
+            f'  <key id="{key_id}" for="{scope}" attr.name={_xml_attr(name)} '
+            f'attr.type="{_XML_TYPES[target]}" />\n'
+        )
+    return specs, declared
+
+
+def _data_pieces(data: Mapping[str, Any], specs: dict[str, tuple[str, int]],
+                 out: list[str]) -> bool:
+    """Append the ``<data>`` elements of one record to ``out``; False if none was written."""
+    wrote = False
+    for name, value in data.items():
+        opening, kind = specs.get(name, _UNWRITTEN)
+        vtype = type(value)
+        if vtype is str and kind == _STR:
+            text = _escape(value)
+        elif vtype is int and kind == _INT:
+            text = str(value)
+        elif vtype is float and kind == _FLOAT and value == value:
+            text = repr(value)
+        elif vtype is list and kind == _JSON:
+            text = _escape(_json_list(value))
+        else:
+            if value is None:
+                continue
+            text = _value_text(value, kind)
+            if text is None:
+                continue
+        out.append(opening)
+        out.append(text)
+        out.append("</data>\n")
+        wrote = True
+    return wrote
+
+
+_UNWRITTEN = ("", -1)  # a name whose every value is None/NaN: never declared nor written
+
+
+def _graphml_chunks(
+    graph: nx.Graph, *, viz: bool, layout: Layout | None, seed: int
+) -> Iterator[str] | None:
+    """GraphML text of ``graph`` in chunks, identical to ``graphml_text(graphml_ready(...))``;
+    ``None`` when the graph needs the copying path (multigraph, node ids that collide as
+    strings, attribute names that are not strings). O(n + m), no copy of the edges."""
+    if graph.is_multigraph():
+        return None
+    names = {node: str(node) for node in graph}
+    if len(set(names.values())) != len(names):
+        return None
+    node_records, added = _node_records(graph, viz=viz, layout=layout, seed=seed)
+    node_plan = _plan_stream(node_records)
+    edge_plan = _plan_stream(d for *_, d in graph.edges(data=True))
+    graph_attrs = _graph_attrs(graph)
+    if node_plan is None or edge_plan is None or _plan_stream([graph_attrs]) is None:
+        return None
+    graph_json, graph_types = _plan_scope([graph_attrs])
+    graph_data = _encode(graph_attrs, graph_json, graph_types)
+    graph_data[ENCODING_KEY] = _encoding_record(
+        node_plan.json_names, edge_plan.json_names, graph_json, added
+    )
+    graph_plan = _ScopePlan(set(), {k: type(v) for k, v in graph_data.items()}, list(graph_data))
+    graph_specs, declared = _key_specs(graph_plan, "graph", 0, "    ")
+    node_specs, more = _key_specs(node_plan, "node", len(declared), "      ")
+    declared += more
+    edge_specs, more = _key_specs(edge_plan, "edge", len(declared), "      ")
+    declared += more
+    return _graphml_body(graph, names, node_records, graph_data, graph_specs, node_specs,
+                         edge_specs, _GRAPHML_HEADER + "".join(declared))
+
+
+def _graphml_body(graph, names, node_records, graph_data, graph_specs, node_specs, edge_specs,
+                  head) -> Iterator[str]:
+    directed = "directed" if graph.is_directed() else "undirected"
+    out: list[str] = [head, f'  <graph edgedefault="{directed}">\n']
+    _data_pieces(graph_data, graph_specs, out)
+    quoted: dict[Any, str] = {}
+    for node, data in zip(graph.nodes, node_records, strict=True):
+        ident = quoted[node] = _xml_attr(names[node])
+        start = len(out)
+        out.append(f"    <node id={ident}>\n")
+        if _data_pieces(data, node_specs, out):
+            out.append("    </node>\n")
+        else:
+            out[start] = f"    <node id={ident} />\n"
+        if len(out) > _CHUNK_PIECES:
+            yield "".join(out)
+            out = []
+    del node_records
+    for u, v, data in graph.edges(data=True):
+        start = len(out)
+        out.append(f"    <edge source={quoted[u]} target={quoted[v]}>\n")
+        if _data_pieces(data, edge_specs, out):
+            out.append("    </edge>\n")
+        else:
+            out[start] = f"    <edge source={quoted[u]} target={quoted[v]} />\n"
+        if len(out) > _CHUNK_PIECES:
+            yield "".join(out)
+            out = []
+    out.append("  </graph>\n</graphml>\n")
+    yield "".join(out)
+
+
 def _target_name(path_or_file: PathOrFile) -> str:
     name = getattr(path_or_file, "name", path_or_file)
     return str(name)
@@ -325,18 +558,27 @@ def write_graphml(
     paperkg.errors.ExportError
         The file cannot be written.
     """
-    ready = graphml_ready(graph, viz=viz, layout=layout, seed=seed)
-    payload = graphml_text(ready).encode("utf-8")
+    with gc_paused():
+        _write_graphml(graph, path_or_file, viz=viz, layout=layout, seed=seed)
+
+
+def _write_graphml(graph: nx.Graph, path_or_file: PathOrFile, *, viz: bool,
+                   layout: Layout | None, seed: int) -> None:
+    chunks = _graphml_chunks(graph, viz=viz, layout=layout, seed=seed)
+    if chunks is None:
+        chunks = iter([graphml_text(graphml_ready(graph, viz=viz, layout=layout, seed=seed))])
     try:
         if hasattr(path_or_file, "write"):
-            if isinstance(path_or_file, io.TextIOBase):
-                path_or_file.write(payload.decode("utf-8"))
-            else:
-                path_or_file.write(payload)
+            text = isinstance(path_or_file, io.TextIOBase)
+            for chunk in chunks:
+                chunk = _XML_INVALID.sub("", chunk)
+                path_or_file.write(chunk if text else chunk.encode("utf-8"))
         else:
             path = Path(path_or_file)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(payload)
+            with path.open("wb") as fh:
+                for chunk in chunks:
+                    fh.write(_XML_INVALID.sub("", chunk).encode("utf-8"))
     except OSError as error:
         raise ExportError(
             f"cannot write {_target_name(path_or_file)}: {error.strerror or error}"
