@@ -246,3 +246,20 @@ def test_extract_named_datasets_from_context(extractor: Extractor, abstract: str
     assert ents[name].type == "dataset"
     # a descriptive "... interaction dataset" names nothing
     assert not any(e.type == "dataset" and e.name != name for e in ents.values())
+
+
+def test_extract_benchmark_named_in_title_is_a_dataset(extractor: Extractor) -> None:
+    paper = Paper(id="b", title="ZorbixBench: Can Agents Plan Ahead?",
+                  abstract="We introduce ZorbixBench, a suite of planning tasks.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("ZorbixBench") == "dataset"
+
+
+def test_extract_common_noun_after_dataset_cue_is_no_dataset(extractor: Extractor) -> None:
+    # regression: "2D Gaussians" read as a dataset name after "experiments on"
+    paper = Paper(id="g", title="t",
+                  abstract="Through experiments on 1D and 2D Gaussians and the 2D Gaussians "
+                           "dataset, we show it. We also train on Quorvex-7.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert "Gaussian" not in ents and "2D Gaussian" not in ents
+    assert ents.get("Quorvex-7") == "dataset"

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from paperkg.extract.chunker import tag_words
-from paperkg.extract.patterns import contribution_cues, dataset_cues, is_acronym, title_name
+from paperkg.extract.patterns import (
+    contribution_cues,
+    dataset_cues,
+    is_acronym,
+    is_bench_name,
+    title_name,
+    title_name_type,
+)
 from paperkg.extract.rules import load_rules
 
 
@@ -76,3 +83,26 @@ def test_patterns_acronym_shape() -> None:
 def test_patterns_title_name_needs_a_name_shaped_prefix(title: str, name: str | None) -> None:
     span = title_name(title, load_rules())
     assert (None if span is None else title[span[0]:span[1]]) == name
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Quorvex: A Benchmark to Evaluate Attribution Methods", "dataset"),
+        ("Quorvex: A Large-Scale Dataset of Synthetic Scenes", "dataset"),
+        ("QuorvexBench: Can Agents Plan?", "dataset"),
+        ("Quorvex: A Generative Infinite Game", None),
+        ("Quorvex: Scaling Benchmarks for Agents", None),  # the subtitle is no apposition
+    ],
+)
+def test_patterns_title_name_type_benchmarks(title: str, kind: str | None) -> None:
+    span = title_name(title, load_rules())
+    assert span is not None
+    assert title_name_type(title, span[1]) == kind
+
+
+@pytest.mark.parametrize(("text", "bench"), [("SurfaceBench", True), ("SWE-bench", True),
+                                             ("MMBench", True), ("Bench", False),
+                                             ("benchmark", False), ("Benchmarking", False)])
+def test_patterns_is_bench_name(text: str, bench: bool) -> None:
+    assert is_bench_name(text) is bench

@@ -20,8 +20,8 @@ from paperkg.extract.chunker import Word, is_name_like
 from paperkg.extract.rules import Rules
 from paperkg.text import singular
 
-__all__ = ["Cue", "title_name", "contribution_cues", "dataset_cues", "name_words",
-           "is_acronym"]
+__all__ = ["Cue", "title_name", "title_name_type", "contribution_cues", "dataset_cues",
+           "name_words", "is_acronym", "is_bench_name"]
 
 _DIMENSION = re.compile(r"^\d+[Dd]$")  # "2D", "3D": digits, yet no name
 _TITLE_SPLIT = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
@@ -102,6 +102,37 @@ def title_name(title: str, rules: Rules | None = None) -> tuple[int, int] | None
         if all(rules.is_common(w) for w in content):
             return None
     return m.start(1), m.end(1)
+
+
+_SUBTITLE_LEAD = frozenset({"a", "an", "the", "new", "novel", "large", "large-scale",
+                            "comprehensive", "unified", "holistic", "challenging", "open",
+                            "multimodal", "synthetic", "real-world", "diverse", "public",
+                            "first", "scalable", "massive", "standardized", "curated"})
+_BENCH = re.compile(r"(?i)(?:bench|benchmark)$")
+
+
+def is_bench_name(text: str) -> bool:
+    """A name that calls itself a benchmark: ``SurfaceBench``, ``SWE-bench``, ``MMBench``
+    (the word ends in "bench" after other letters; "Bench" alone is no name)."""
+    word = text.split()[-1] if text.split() else ""
+    m = _BENCH.search(word)
+    return m is not None and m.start() >= 2
+
+
+def title_name_type(title: str, end: int) -> str | None:
+    """``"dataset"`` when the title name ending at ``end`` is a benchmark or dataset: its
+    subtitle is headed by a dataset word ("ChaosMining: A Benchmark to Evaluate ...",
+    "X: A Large-Scale Dataset for ...") or the name says so itself ("SurfaceBench")."""
+    if is_bench_name(title[:end]):
+        return "dataset"
+    rest = title[end:].lstrip(" :").split()
+    for w in rest[:5]:
+        low = w.lower().strip(",.;")
+        if singular(low) in _CONTRIB_HEADS_DATA:
+            return "dataset"
+        if low not in _SUBTITLE_LEAD and not low.endswith(("-scale", "-world", "-domain")):
+            return None
+    return None
 
 
 def _name_run(words: Sequence[Word], i: int) -> int:

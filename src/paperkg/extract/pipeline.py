@@ -29,7 +29,13 @@ from paperkg.extract.abbreviations import find_abbreviations
 from paperkg.extract.chunker import chunk_words, is_title_case, tag_words
 from paperkg.extract.classify import classify_chunk, is_nominal_phrase, technical_words
 from paperkg.extract.gazetteer import Gazetteer
-from paperkg.extract.patterns import contribution_cues, dataset_cues, name_words, title_name
+from paperkg.extract.patterns import (
+    contribution_cues,
+    dataset_cues,
+    name_words,
+    title_name,
+    title_name_type,
+)
 from paperkg.extract.rules import Rules, load_rules
 from paperkg.vocab import Vocabulary, load_vocabulary
 
@@ -167,7 +173,8 @@ class CueComponent(_WithResources):
         if doc.user_data.get("field") == "title":
             se = title_name(doc_text(doc), rules)
             if se is not None:
-                span = _char_span(doc, se[0], se[1], "title")
+                span = _char_span(doc, se[0], se[1], "title",
+                                  title_name_type(doc_text(doc), se[1]) or "")
                 if span is not None:
                     spans.append(span)
         for kind, cues in (("contrib", contribution_cues(words, rules)),

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from paperkg.extract.chunker import is_adjectival_compound, is_name_like, is_title_case
 from paperkg.extract.classify import classify_phrase, head_type, is_debris
-from paperkg.extract.patterns import is_acronym
+from paperkg.extract.patterns import is_acronym, is_bench_name
 from paperkg.extract.pipeline import doc_text
 from paperkg.extract.rules import Rules
 from paperkg.models import ENTITY_TYPES, Entity, Mention, PaperEntities
@@ -42,6 +42,7 @@ _URL = re.compile(r"(?:https?://|www\.|\b[\w-]+\.github\.io|github\.com\s*/)\s?[
 # a bibliographic reference in brackets: "[Kolda, T.G.: ... SIAM J. Matrix Anal. (2011)]"
 _REFERENCE = re.compile(r"\[[^\[\]]{0,400}?\b(?:19|20)\d\d\b[^\[\]]{0,400}?\]")
 _NON_WORD = re.compile(r"[\W_]+")
+_DIMENSION = re.compile(r"^\d+[Dd]$")
 
 
 @dataclass
@@ -176,6 +177,8 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
                 if head in rules.dataset_heads:
                     end = span[-2].idx + len(span[-2].text)
                     text = doc_text(doc)[start:end]
+                    if _common_words_only(text.split(), rules):
+                        continue  # "2D Gaussians dataset": a kind of data, no name
             name = key = None
             if span.label_ == "method" and len(span) >= 3:
                 # "Scale-wise Conditional Decoding mechanism": the capitalised part names it
@@ -384,6 +387,8 @@ def _cue_candidate(fname: str, span, rules: Rules, vocabulary: Vocabulary,
             return None
         t = "method"
     elif kind == "data":
+        if _common_words_only(words, rules):
+            return None  # "experiments on 2D Gaussians": a common noun, no dataset name
         t = "dataset"
     else:
         # a one-word name ("LoRA-Flow") says nothing through its last hyphen part
@@ -391,7 +396,18 @@ def _cue_candidate(fname: str, span, rules: Rules, vocabulary: Vocabulary,
         if len(words) > 1 and not any(is_name_like(w) for w in words) and head_type(
                 words, rules) is None and kind != "title":
             return None
+    if t == "method" and is_bench_name(text):
+        t = "dataset"  # "SurfaceBench", "SWE-bench": a benchmark by its own name
     return Candidate(fname, span.start_char, span.end_char, text, t, kind)
+
+
+def _common_words_only(words: Sequence[str], rules: Rules) -> bool:
+    """Whether ``words`` (dimension words such as "2D" aside) are frequent English or
+    technical words, none name-shaped: "Gaussians", "2D Gaussians"; not "MNIST",
+    "Objaverse"."""
+    content = [w for w in words if not _DIMENSION.match(w)]
+    return bool(content) and not any(is_name_like(w) for w in content) and all(
+        rules.is_common(singular(w.lower())) for w in content)
 
 
 def _incidental(name: str, etype: str, cands: Sequence[Candidate]) -> bool:
