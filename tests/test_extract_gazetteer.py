@@ -8,7 +8,7 @@ import pytest
 
 from paperkg.extract.gazetteer import Gazetteer, fold_text
 from paperkg.text import match_key
-from paperkg.vocab import Term, Vocabulary
+from paperkg.vocab import Term, Vocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,11 @@ def test_gazetteer_reads_latex_accents_with_original_offsets(gazetteer: Gazettee
     assert [text[h.start:h.end] for h in hits] == [
         'Schr\\"odinger Bridges', 'Schr\\"{o}dinger bridge']
     assert {h.term.name for h in hits} == {"Schrödinger bridge"}
+
+
+def test_gazetteer_latex_dash_and_lost_character_reference() -> None:
+    gaz = Gazetteer(load_vocabulary())
+    text = "the implicit Rao--Blackwellization of it; local Fr\\'echet regressionx2014which"
+    found = {text[h.start:h.end]: h.term.name for h in gaz.find(text)}
+    assert found.get("Rao--Blackwellization") == "Rao-Blackwellization"
+    assert found.get("Fr\\'echet regression") == "Fréchet regression"

@@ -25,6 +25,26 @@ __all__ = ["GazetteerHit", "Gazetteer", "fold_text"]
 _VERSION = re.compile(r"-(?:[0-9][\w.]*[\w]|[0-9]|v\d+\w*|[A-Z]{1,3}\b)")
 
 
+_LOST_NCR = re.compile(r"(?<=[a-z])x20[0-9a-f]{2}(?=[a-z])")
+
+
+def _one_dash(text: str) -> tuple[str, list[int]]:
+    """``text`` with each run of two or three hyphens as one, and ``starts``:
+    ``clean[a:b]`` is ``text[starts[a]:starts[b]]``."""
+    out: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in re.finditer(r"-{2,3}", text):
+        out.append(text[pos:m.start()])
+        starts.extend(range(pos, m.start()))
+        out.append("-")
+        starts.append(m.start())
+        pos = m.end()
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text) + 1))
+    return "".join(out), starts
+
+
 class _FoldTable(dict):
     """``str.translate`` table mapping each character to exactly one character."""
 
@@ -105,7 +125,15 @@ class Gazetteer:
             if clean != text:
                 return [h._replace(start=starts[h.start], end=starts[h.end])
                         for h in self.find(clean)]
+        if "--" in text:
+            # LaTeX's en dash ("Rao--Blackwellization") is one hyphen
+            clean, starts = _one_dash(text)
+            return [h._replace(start=starts[h.start], end=starts[h.end])
+                    for h in self.find(clean)]
         folded = fold_text(text)
+        if "x20" in folded:
+            # a numeric character reference that lost "&#" and ";" ("regressionx2014which")
+            folded = _LOST_NCR.sub(lambda m: " " * len(m.group()), folded)
         n = len(folded)
         candidates: list[tuple[int, int]] = []
         for end_idx, length in self._automaton.iter(folded):
