@@ -89,3 +89,33 @@ def test_classify_paired_heads_need_a_vocabulary_pair() -> None:
     assert chunk("symmetric random variable") == "math"
     # a head that needs no pair keeps the looser rule
     assert chunk("symmetric manifold") == "math"
+
+
+def test_classify_method_heads_need_a_vocabulary_pair() -> None:
+    from paperkg.extract.chunker import Word
+    from paperkg.extract.classify import classify_chunk, technical_words
+
+    rules = load_rules()
+    vocabulary = Vocabulary(terms=[
+        Term(name="latent diffusion model", type="method", source="t"),
+        Term(name="diffusion model", type="method", source="t"),
+        Term(name="dense retrieval", type="method", source="t"),
+        Term(name="dense passage retrieval", type="method", source="t"),
+        Term(name="graph neural network", type="method", source="t"),
+        Term(name="conditional random field", type="method", source="t"),
+        Term(name="conditional variational autoencoder", type="method", source="t"),
+    ])
+    technical = technical_words(vocabulary, rules)
+
+    def chunk(text: str) -> str | None:
+        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
+        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
+        return classify_chunk(words, rules, vocabulary, technical)
+
+    # "dense" is a technical method word, yet no term pairs it with "model"
+    assert chunk("dense model") is None
+    assert chunk("compact decoder") is None
+    assert chunk("parameter learning") is None
+    # a pair the vocabulary has passes under another modifier; sized architectures pass
+    assert chunk("conditional diffusion model") == "method"
+    assert chunk("two-layer network") == "method"

@@ -100,6 +100,9 @@ def head_type(words: Sequence[str], rules: Rules) -> str | None:
     return None
 
 
+_NUMBERED = re.compile(r"^(?:\d+|one|two|three|four|five|six|single|multi)-[a-z]")
+
+
 def is_debris(text: str) -> bool:
     """Citation keys ("Smith2020", "Doshi et al."), LaTeX remnants, lone symbols.
 
@@ -257,7 +260,7 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
         return None  # "a prompt-model interaction dataset" describes, it names nothing
     tech = technical.get(t, frozenset())
     weak_pairs = (technical.get(f"{t} pairs", frozenset())
-                  if t == "math" and head in rules.paired_heads else None)
+                  if head in rules.paired_heads else None)
     for k, w in enumerate(words[:-1]):
         low = w.text.lower()
         if weak_pairs is not None and k == len(words) - 2:
@@ -266,6 +269,8 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
             parts = low.replace("/", "-").split("-")
             if f"{low.replace('-', ' ')} {head}" in weak_pairs or f"{parts[-1]} {head}" in weak_pairs:
                 continue
+            if _NUMBERED.match(low):
+                continue  # "two-layer network", "3-layer model": an architecture by its size
             return None
         if low in tech:
             continue
