@@ -119,3 +119,26 @@ def test_classify_method_heads_need_a_vocabulary_pair() -> None:
     # a pair the vocabulary has passes under another modifier; sized architectures pass
     assert chunk("conditional diffusion model") == "method"
     assert chunk("two-layer network") == "method"
+
+
+def test_classify_descriptive_compound_modifier_is_no_math_name() -> None:
+    from paperkg.extract.chunker import Word
+    from paperkg.extract.classify import classify_chunk, technical_words
+
+    rules = load_rules()
+    vocabulary = Vocabulary(terms=[
+        Term(name="error bound", type="math", source="t"),
+        Term(name="higher-order function", type="math", source="t"),
+        Term(name="higher-order derivative", type="math", source="t"),
+        Term(name="random variable", type="math", source="t"),
+    ])
+    technical = technical_words(vocabulary, rules)
+
+    def chunk(text: str) -> str | None:
+        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
+        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
+        return classify_chunk(words, rules, vocabulary, technical)
+
+    assert chunk("layer-wise error bound") is None
+    assert chunk("episode-wise random variable") is None
+    assert chunk("higher-order tensor") == "math"

@@ -103,6 +103,17 @@ def head_type(words: Sequence[str], rules: Rules) -> str | None:
 _NUMBERED = re.compile(r"^(?:\d+|one|two|three|four|five|six|single|multi)-[a-z]")
 
 
+# second parts of hyphenated modifiers that describe rather than name ("layer-wise",
+# "weight-only", "data-driven"); "higher-order", "divergence-free" can name math
+_DESCRIPTIVE_SECOND = frozenset({"wise", "only", "based", "specific", "conditioned", "aware",
+                                 "driven", "guided"})
+
+
+def _descriptive_compound(text: str) -> bool:
+    first, sep, second = text.rpartition("-")
+    return bool(sep) and first.islower() and second in _DESCRIPTIVE_SECOND
+
+
 def is_debris(text: str) -> bool:
     """Citation keys ("Smith2020", "Doshi et al."), LaTeX remnants, lone symbols.
 
@@ -236,6 +247,10 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
         return t
     if len(words) == 1:
         return t
+    if t == "math" and any(_descriptive_compound(w.text) for w in words[:-1]):
+        # "layer-wise error bound", "episode-wise random variable", "weight-only vector":
+        # a description of a known kind of object, not a named concept
+        return None
     named = [w for w in words if is_name_like(w.text) or (
         not title_case and not w.sent_start and w.text[:1].isupper()
         and not is_adjectival_compound(w.text))]
