@@ -263,3 +263,13 @@ def test_extract_common_noun_after_dataset_cue_is_no_dataset(extractor: Extracto
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert "Gaussian" not in ents and "2D Gaussian" not in ents
     assert ents.get("Quorvex-7") == "dataset"
+
+
+def test_extract_known_term_with_problem_tail_is_the_known_term(extractor: Extractor) -> None:
+    paper = Paper(id="p", title="t",
+                  abstract="We cast planning as a trajectory optimization process and learning "
+                           "as a variational inference problem.")
+    names = {e.name for e in extractor.extract(paper).entities}
+    assert "trajectory optimization process" not in names
+    assert "variational inference problem" not in names
+    assert "variational inference" in names
