@@ -279,3 +279,10 @@ def test_vocab_tool_judges_forms():
     assert tool.make_term(["Fourier Neural Operator", "FNO"]) == ("Fourier Neural Operator", [], False)
     assert tool.make_term(["Graph Attention Network", "GATv2"]) == ("Graph Attention Network", ["GATv2"], False)
     assert tool.make_term(["Electric"]) is None
+
+
+def test_vocab_lookup_plural_in_ses() -> None:
+    from paperkg.vocab import Term, Vocabulary
+
+    v = Vocabulary(terms=[Term(name="Coulomb gas", type="math", source="t")])
+    assert [t.name for t in v.lookup("Coulomb gases")] == ["Coulomb gas"]

@@ -142,7 +142,12 @@ class Vocabulary(BaseModel):
         keeps the acronym strict and the long form loose.
         Terms come in load order (type, then file name, then line). O(1) average.
         """
-        hits = self._index.get(_cached_match_key(surface))
+        key = _cached_match_key(surface)
+        hits = self._index.get(key)
+        if not hits and key.endswith("se"):
+            # the match key keeps the "e" of a plural in -ses ("Coulomb gases" -> "coulomb
+            # gase", "biases" -> "biase"): the singular is the key without it
+            hits = self._index.get(key[:-1])
         if not hits:
             return []
         ck: str | None = None
