@@ -273,3 +273,12 @@ def test_extract_known_term_with_problem_tail_is_the_known_term(extractor: Extra
     assert "trajectory optimization process" not in names
     assert "variational inference problem" not in names
     assert "variational inference" in names
+
+
+def test_extract_defined_short_form_with_generic_head_is_no_entity(extractor: Extractor) -> None:
+    paper = Paper(id="s", title="t",
+                  abstract="The Zorbix Neural Operator (ZNO) is fast. We bound the ZNO complexity "
+                           "and test the ZNO model.")
+    names = [e.name for e in extractor.extract(paper).entities]
+    assert not any("complexity" in n for n in names)
+    assert "Zorbix Neural Operator" in names

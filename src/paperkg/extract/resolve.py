@@ -243,7 +243,8 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
         if c.source == "gazetteer" and c.text in short_to_key \
                 and match_key(c.name or c.text) != short_to_key[c.text]:
             c.source, c.name, c.key = "abbrev", None, short_to_key[c.text]
-    cands = [_expand_short_forms(c, short_to_key, cands, rules) for c in cands]
+    cands = [x for x in (_expand_short_forms(c, short_to_key, cands, rules) for c in cands)
+             if x is not None]
     entities = _group(cands, short_to_key)
     return PaperEntities(id=paper_id, title=title,
                          entities=_merge_suffix_variants(entities, rules))
@@ -256,8 +257,9 @@ _SAME_ENTITY_SUFFIXES = frozenset({"algorithm", "method", "model", "estimator", 
 
 
 def _expand_short_forms(c: Candidate, short_to_key: dict[str, str],
-                        cands: Sequence[Candidate], rules: Rules) -> Candidate:
-    """A phrase built on a short form the paper defines joins the long form's entity.
+                        cands: Sequence[Candidate], rules: Rules) -> Candidate | None:
+    """A phrase built on a short form the paper defines joins the long form's entity
+    (or is dropped when only generic words follow it: "LISTA complexity").
 
     ``"ACD model"`` (``ACD`` defined, a generic tail) is the ``ACD`` entity;
     ``"NS iteration"`` (``NS`` = "Newton-Schulz") is read as "Newton-Schulz iteration".
@@ -280,6 +282,8 @@ def _expand_short_forms(c: Candidate, short_to_key: dict[str, str],
                                for w in rest) and c.type in ("", long_form.type):
         return Candidate(c.field, c.start, c.end, c.text, c.type, c.source, None,
                          short_to_key[short])
+    if i == 0 and rest and c.source == "chunk" and all(w in rules.generic_heads for w in rest):
+        return None  # "LISTA complexity", "FNO performance": a property of the entity
     # "SB solver" of a math object "Schrödinger bridge": a thing of its own
     expanded = " ".join([*words[:i], long_form.name or long_form.text, *words[i + 1:]])
     return Candidate(c.field, c.start, c.end, c.text, c.type, c.source,
