@@ -282,3 +282,12 @@ def test_extract_defined_short_form_with_generic_head_is_no_entity(extractor: Ex
     names = [e.name for e in extractor.extract(paper).entities]
     assert not any("complexity" in n for n in names)
     assert "Zorbix Neural Operator" in names
+
+
+def test_extract_capitalised_contribution_without_head_noun(extractor: Extractor) -> None:
+    paper = Paper(id="c", title="Supervising learners",
+                  abstract="We propose Iterated Quorvexation, an alternative training strategy. "
+                           "Iterated Quorvexation is simple.")
+    ents = {e.name: e for e in extractor.extract(paper).entities}
+    assert ents["Iterated Quorvexation"].type == "method"
+    assert len(ents["Iterated Quorvexation"].mentions) == 2

@@ -398,7 +398,10 @@ def _cue_candidate(fname: str, span, rules: Rules, vocabulary: Vocabulary,
         # a one-word name ("LoRA-Flow") says nothing through its last hyphen part
         t = hint or (head_type(words, rules) if len(words) > 1 else None) or "method"
         if len(words) > 1 and not any(is_name_like(w) for w in words) and head_type(
-                words, rules) is None and kind != "title":
+                words, rules) is None and kind != "title" and not (
+                kind == "contrib" and all(w[:1].isupper() for w in words)):
+            # "we propose Iterated Amplification": capitalised words right after the
+            # cue name the contribution even without a head noun
             return None
     if t == "method" and is_bench_name(text):
         t = "dataset"  # "SurfaceBench", "SWE-bench": a benchmark by its own name
