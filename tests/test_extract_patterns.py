@@ -12,6 +12,7 @@ from paperkg.extract.patterns import (
     dataset_cues,
     is_acronym,
     is_bench_name,
+    title_as_name,
     title_name,
     title_name_type,
 )
@@ -106,3 +107,20 @@ def test_patterns_title_name_type_benchmarks(title: str, kind: str | None) -> No
                                              ("benchmark", False), ("Benchmarking", False)])
 def test_patterns_is_bench_name(text: str, bench: bool) -> None:
     assert is_bench_name(text) is bench
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Idempotent Quorvex Network", "Idempotent Quorvex Network"),
+        ("Fractal Generative Models", "Fractal Generative Models"),
+        ("Deep Neural Networks", None),           # all common words
+        ("Scaling Laws", None),                   # no method head
+        ("Learning with Quorvex Networks", None),  # a closed-class word: a description
+        ("Gradient descent happens in a tiny subspace", None),
+        ("A Quorvex Approach", None),             # a generic head needs a real name
+    ],
+)
+def test_patterns_title_as_name(title: str, name: str | None) -> None:
+    span = title_as_name(title, load_rules())
+    assert (title[span[0]:span[1]] if span else None) == name

@@ -20,7 +20,7 @@ from paperkg.extract.chunker import Word, is_name_like
 from paperkg.extract.rules import Rules
 from paperkg.text import singular
 
-__all__ = ["Cue", "title_name", "title_name_type", "contribution_cues", "dataset_cues",
+__all__ = ["Cue", "title_name", "title_name_type", "title_as_name", "contribution_cues", "dataset_cues",
            "name_words", "is_acronym", "is_bench_name"]
 
 _DIMENSION = re.compile(r"^\d+[Dd]$")  # "2D", "3D": digits, yet no name
@@ -133,6 +133,29 @@ def title_name_type(title: str, end: int) -> str | None:
         if low not in _SUBTITLE_LEAD and not low.endswith(("-scale", "-world", "-domain")):
             return None
     return None
+
+
+def title_as_name(title: str, rules: Rules) -> tuple[int, int] | None:
+    """Character span of a whole title that is itself a name: two to four capitalised
+    words, none closed-class, ending in a method head noun and not all common English
+    ("Idempotent Generative Network", "Fractal Generative Models"; not "Deep Networks",
+    "Scaling Laws")."""
+    text = title.strip()
+    words = text.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return None
+    if not all(c.isalnum() or c in "-' " for c in text):
+        return None
+    lows = [w.lower() for w in words]
+    if any(w in rules.closed_class for w in lows):
+        return None
+    head = singular(lows[-1].split("-")[-1])
+    if head not in rules.method_heads or head in rules.strict_heads:
+        return None
+    if all(rules.is_common(w) for w in lows[:-1]):
+        return None
+    start = title.index(text)
+    return start, start + len(text)
 
 
 def _name_run(words: Sequence[Word], i: int) -> int:

@@ -33,6 +33,7 @@ from paperkg.extract.patterns import (
     contribution_cues,
     dataset_cues,
     name_words,
+    title_as_name,
     title_name,
     title_name_type,
 )
@@ -171,7 +172,7 @@ class CueComponent(_WithResources):
         words = _words(doc, rules)
         spans = []
         if doc.user_data.get("field") == "title":
-            se = title_name(doc_text(doc), rules)
+            se = title_name(doc_text(doc), rules) or title_as_name(doc_text(doc), rules)
             if se is not None:
                 span = _char_span(doc, se[0], se[1], "title",
                                   title_name_type(doc_text(doc), se[1]) or "")
