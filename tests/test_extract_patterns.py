@@ -124,3 +124,9 @@ def test_patterns_is_bench_name(text: str, bench: bool) -> None:
 def test_patterns_title_as_name(title: str, name: str | None) -> None:
     span = title_as_name(title, load_rules())
     assert (title[span[0]:span[1]] if span else None) == name
+
+
+def test_patterns_gerund_title_prefix_is_no_name() -> None:
+    rules = load_rules()
+    assert title_name("Compressing Neural Networks: Towards Optimal Ranks", rules) is None
+    assert title_name("Quorvex Networks: Towards Optimal Ranks", rules) is not None

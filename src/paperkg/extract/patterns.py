@@ -98,6 +98,8 @@ def title_name(title: str, rules: Rules | None = None) -> tuple[int, int] | None
         lows = [w.lower() for w in words]
         if lows[0] in rules.closed_class:
             return None  # "Beyond the Mean", "Towards Robustness"
+        if len(words) > 1 and lows[0].endswith("ing") and lows[0] in rules.lexicon:
+            return None  # "Compressing Neural Networks": a gerund phrase describes the work
         content = [w for w in lows if w not in _TITLE_GLUE]
         if all(rules.is_common(w) for w in content):
             return None
