@@ -300,3 +300,10 @@ def test_extract_known_term_with_theory_tail(extractor: Extractor) -> None:
     names = {e.name for e in extractor.extract(paper).entities}
     assert "discrete Fourier transform theory" not in names
     assert any(match_key(n) == match_key("discrete Fourier transform") for n in names)
+
+
+def test_extract_named_transform_is_math(extractor: Extractor) -> None:
+    paper = Paper(id="gf", title="t",
+                  abstract="Spectral filters act through Graph Fourier Transforms on the nodes.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Graph Fourier Transform") == "math"
