@@ -307,3 +307,13 @@ def test_extract_named_transform_is_math(extractor: Extractor) -> None:
                   abstract="Spectral filters act through Graph Fourier Transforms on the nodes.")
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert ents.get("Graph Fourier Transform") == "math"
+
+
+def test_extract_capitalised_name_before_data_is_a_dataset(extractor: Extractor) -> None:
+    paper = Paper(id="pl", title="t",
+                  abstract="Models are compatible with the latest Quorvex data and with "
+                           "multivariate Gaussian data, MRI data and DTensor data.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Quorvex") == "dataset"
+    assert ents.get("Gaussian") != "dataset" and ents.get("MRI") != "dataset"
+    assert ents.get("DTensor") != "dataset"

@@ -21,7 +21,7 @@ from paperkg.extract.rules import Rules
 from paperkg.text import singular
 
 __all__ = ["Cue", "title_name", "title_name_type", "title_as_name", "contribution_cues", "dataset_cues",
-           "name_words", "is_acronym", "is_bench_name"]
+           "name_words", "is_acronym", "is_bench_name", "data_of_cues"]
 
 _DIMENSION = re.compile(r"^\d+[Dd]$")  # "2D", "3D": digits, yet no name
 _TITLE_SPLIT = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
@@ -224,7 +224,7 @@ def _apposition_type(lows: Sequence[str], i: int) -> str | None:
 
 def dataset_cues(words: Sequence[Word]) -> list[Cue]:
     """Name-shaped words in dataset contexts ("datasets such as X and Y", "trained on X")."""
-    out: list[Cue] = []
+    out: list[Cue] = data_of_cues(words)
     lows = [w.text.lower() for w in words]
     n = len(words)
     for i in range(n):
@@ -251,6 +251,23 @@ def dataset_cues(words: Sequence[Word]) -> list[Cue]:
                             j += 1
                         continue
                 break
+    return out
+
+
+def data_of_cues(words: Sequence[Word]) -> list[Cue]:
+    """A capitalised name before "data" names a dataset: "the latest Planck data" (the
+    name without "data"). Acronyms and CamelCase words are left to the other rules: "MRI
+    data", "LLM data" name a kind of data, not a dataset."""
+    out: list[Cue] = []
+    for i in range(1, len(words)):
+        if words[i].text != "data":
+            continue
+        j = i
+        while j > 0 and words[j - 1].tag == "NOUN" and not words[j - 1].sent_start and (
+                words[j - 1].text[:1].isupper() and words[j - 1].text[1:].islower()):
+            j -= 1
+        if j < i:
+            out.append(Cue(j, i, "dataset"))
     return out
 
 
