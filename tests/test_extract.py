@@ -317,3 +317,11 @@ def test_extract_capitalised_name_before_data_is_a_dataset(extractor: Extractor)
     assert ents.get("Quorvex") == "dataset"
     assert ents.get("Gaussian") != "dataset" and ents.get("MRI") != "dataset"
     assert ents.get("DTensor") != "dataset"
+
+
+def test_extract_names_ending_in_plus(extractor: Extractor) -> None:
+    # regression: a trailing "+" made "PFGM++" LaTeX debris
+    paper = Paper(id="pp", title="QRVX++: Unlocking Generative Models",
+                  abstract="We introduce QRVX++ and QRVX-Net+, which are fast. Let a + b = c.")
+    names = {e.name for e in extractor.extract(paper).entities}
+    assert {"QRVX++", "QRVX-Net+"} <= names

@@ -24,7 +24,7 @@ _CITATION = re.compile(
     r"|^\[\d"
     r"|,|\b(?:19|20)\d\d\b"                              # "Computation,1979", years
 )
-_LATEX = re.compile(r"[\\{}$^_()\[\]~&#]|^\W|\W$|[a-z]x[0-9a-fA-F]{4}")
+_LATEX = re.compile(r"[\\{}$^_()\[\]~&#]|^\W|[^\w+]$|[a-z]x[0-9a-fA-F]{4}")
 _TYPE_ORDER = ("dataset", "math", "method")
 
 
