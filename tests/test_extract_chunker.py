@@ -123,3 +123,9 @@ def test_chunker_plural_verb_after_a_determined_subject() -> None:
 def test_chunker_gerund_after_a_comma_takes_an_object() -> None:
     chunks = _chunks("Despite their elegance, fitting OT maps with ICNNs raises challenges.")
     assert "OT maps" in chunks and not any(c.startswith("fitting") for c in chunks)
+
+
+def test_chunker_progressive_verb_after_be_is_no_modifier() -> None:
+    chunks = _chunks("A burgeoning paradigm is learning neural operators for PDEs.")
+    assert "neural operators" in chunks
+    assert not any(c.startswith("learning") for c in chunks)

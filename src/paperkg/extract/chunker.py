@@ -33,6 +33,7 @@ _ADJ_SECOND = frozenset({"based", "style", "like", "free", "aware", "driven", "g
                          "art", "sized", "size", "efficient", "inspired",
                          "augmented", "equivariant", "tuned", "trained", "generated", "powered"})
 _NOUNISH = frozenset({"NOUN"})
+_BE_FORMS = frozenset({"is", "are", "was", "were", "been", "being"})
 # a word after these is a verb: subject pronouns and modals
 _VERB_BEFORE = frozenset({"we", "they", "i", "you", "who", "can", "could", "may", "might",
                           "must", "should", "will", "would", "cannot", "shall", "does", "do",
@@ -255,6 +256,10 @@ def chunk_words(words: Sequence[Word], rules: Rules) -> list[Chunk]:
         if (tag == "NOUN" and not run and i and words[i - 1].tag == "ADP" and i + 1 < n
                 and words[i + 1].tag in ("ADJ", "DET") and w.text.endswith("ing")):
             continue  # "for learning hierarchical ...", "by using the ..."
+        if (tag == "NOUN" and not run and i and words[i - 1].text.lower() in _BE_FORMS
+                and w.text.endswith("ing") and i + 1 < n
+                and words[i + 1].tag in ("ADJ", "NOUN", "VBN")):
+            continue  # "a paradigm is learning neural operators": a progressive verb
         if (tag == "VERB" and run and run[-1].tag in ("NOUN", "ADJ")
                 and singular(w.text.lower()) in rules.head_nouns):
             # "dynamic boundary condition", "diffusion model": a head noun the lexicon
