@@ -325,3 +325,11 @@ def test_extract_names_ending_in_plus(extractor: Extractor) -> None:
                   abstract="We introduce QRVX++ and QRVX-Net+, which are fast. Let a + b = c.")
     names = {e.name for e in extractor.extract(paper).entities}
     assert {"QRVX++", "QRVX-Net+"} <= names
+
+
+def test_extract_dataset_variant_hides_its_base(extractor: Extractor) -> None:
+    paper = Paper(id="sm", title="t",
+                  abstract="We achieve excellent performance on the Split MNIST dataset in one pass.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Split MNIST") == "dataset"
+    assert "MNIST" not in ents

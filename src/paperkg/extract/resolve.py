@@ -223,6 +223,11 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     # (SPM)") is part of that name, not a mention of its own
     named = [(c.field, c.start, c.end) for c in cands
              if c.source in ("abbrev", "title", "contrib") and " " in c.text]
+    # so is a known dataset inside a capitalised dataset name ("Split MNIST",
+    # "Tiny ImageNet"): the variant is the data used
+    named += [(c.field, c.start, c.end) for c in cands
+              if c.source in ("chunk", "data") and c.type == "dataset" and " " in c.text
+              and all(w[:1].isupper() or w[:1].isdigit() for w in c.text.split())]
     cands = [c for c in cands if c.source != "gazetteer" or not _inside(c, named)]
     # a cue that caught only the start of a defined name ("we design the Parisian
     # particle Gibbs (PPG) sampler" -> "Parisian") is that name
