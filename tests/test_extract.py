@@ -333,3 +333,15 @@ def test_extract_dataset_variant_hides_its_base(extractor: Extractor) -> None:
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert ents.get("Split MNIST") == "dataset"
     assert "MNIST" not in ents
+
+
+def test_extract_coordinated_names_share_a_known_head(extractor: Extractor) -> None:
+    paper = Paper(id="el", title="t",
+                  abstract="We use metrics such as Chamfer and Hausdorff distances with "
+                           "Dirichlet or Neumann boundary conditions; Smith and Wasserstein "
+                           "distance too. Each task has ground-truth equations.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Chamfer distance") == "math"
+    assert ents.get("Dirichlet boundary condition") == "math"
+    assert "Smith Wasserstein distance" not in ents and "Smith" not in ents
+    assert "ground-truth equation" not in ents

@@ -157,6 +157,10 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
         for span in doc.spans["gazetteer"]:
             cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
                                    span.label_, "gazetteer", span.kb_id_))
+            if " " in span.text:
+                c = _elided_term(fname, doc_text(doc), span.start_char, span.text, vocabulary)
+                if c is not None:
+                    cands.append(c)
         weak_title = fname == "title" and is_title_case(doc_text(doc))
         for span in doc.spans["chunks"]:
             if span.label_ == "nominal":
@@ -343,6 +347,26 @@ def _slash_list(text: str, vocabulary: Vocabulary) -> bool:
     parts = [p.strip() for p in text.split("/")]
     return len(parts) > 1 and all(p and (vocabulary.lookup(p) or is_name_like(p))
                                   for p in parts) and any(vocabulary.lookup(p) for p in parts)
+
+
+_ELLIPSIS = re.compile(r"\b([A-Z][\w'-]*)(?:,| and| or|, and|, or) $")
+
+
+def _elided_term(fname: str, text: str, start: int, surface: str,
+                 vocabulary: Vocabulary) -> Candidate | None:
+    """"Chamfer and Hausdorff distances": a capitalised word coordinated before a known
+    term shares the term's head; it is a mention of "<word> <head>" when the vocabulary
+    knows that term ("Chamfer distance")."""
+    m = _ELLIPSIS.search(text, max(0, start - 40), start)
+    if m is None:
+        return None
+    word = m.group(1)
+    rest = surface.split(" ", 1)[1]
+    terms = vocabulary.lookup(f"{word} {rest}")
+    if not terms:
+        return None
+    return Candidate(fname, m.start(1), m.end(1), word, terms[0].type, "gazetteer",
+                     terms[0].name)
 
 
 def _occurs_in(key: str, normalized: str) -> bool:
