@@ -345,3 +345,9 @@ def test_extract_coordinated_names_share_a_known_head(extractor: Extractor) -> N
     assert ents.get("Dirichlet boundary condition") == "math"
     assert "Smith Wasserstein distance" not in ents and "Smith" not in ents
     assert "ground-truth equation" not in ents
+
+
+def test_extract_capitalised_gerund_before_data_after_colon(extractor: Extractor) -> None:
+    paper = Paper(id="fx", title="t",
+                  abstract="They posed conjectures: Fixing data, adding parameters scales the bulk.")
+    assert "Fixing" not in {e.name for e in extractor.extract(paper).entities}

@@ -266,7 +266,8 @@ def data_of_cues(words: Sequence[Word]) -> list[Cue]:
         while j > 0 and words[j - 1].tag == "NOUN" and not words[j - 1].sent_start and (
                 words[j - 1].text[:1].isupper() and words[j - 1].text[1:].islower()):
             j -= 1
-        if j < i:
+        if j < i and not (j and words[j - 1].text == ":") and not words[j].text.endswith("ing"):
+            # not after a colon, which may start a sentence ("...: Fixing data, ...")
             out.append(Cue(j, i, "dataset"))
     return out
 
