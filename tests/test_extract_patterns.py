@@ -119,6 +119,7 @@ def test_patterns_is_bench_name(text: str, bench: bool) -> None:
         ("Learning with Quorvex Networks", None),  # a closed-class word: a description
         ("Gradient descent happens in a tiny subspace", None),
         ("A Quorvex Approach", None),             # a generic head needs a real name
+        ("Scaling Quorvex Diffusion Models", None),  # a gerund phrase
     ],
 )
 def test_patterns_title_as_name(title: str, name: str | None) -> None:

@@ -151,6 +151,8 @@ def title_as_name(title: str, rules: Rules) -> tuple[int, int] | None:
     lows = [w.lower() for w in words]
     if any(w in rules.closed_class for w in lows):
         return None
+    if lows[0].endswith("ing") and lows[0] in rules.lexicon:
+        return None  # "Scaling Riemannian Diffusion Models": a gerund phrase
     head = singular(lows[-1].split("-")[-1])
     if head not in rules.method_heads or head in rules.strict_heads:
         return None
