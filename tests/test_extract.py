@@ -351,3 +351,10 @@ def test_extract_capitalised_gerund_before_data_after_colon(extractor: Extractor
     paper = Paper(id="fx", title="t",
                   abstract="They posed conjectures: Fixing data, adding parameters scales the bulk.")
     assert "Fixing" not in {e.name for e in extractor.extract(paper).entities}
+
+
+def test_extract_nominal_with_known_math_head_is_math(extractor: Extractor) -> None:
+    paper = Paper(id="ra", title="Lattice models of random advection",
+                  abstract="We study random advection on a lattice and the volume rendering of it.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("random advection") == "math"

@@ -166,7 +166,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
             if span.label_ == "nominal":
                 if _in_title_and_abstract(span.text, docs, norms):
                     cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
-                                           "method", "chunk"))
+                                           _nominal_type(span.text, vocabulary), "chunk"))
                 continue
             if weak_title:
                 # capitals of a title-cased title say nothing: the abstract must use it too
@@ -367,6 +367,17 @@ def _elided_term(fname: str, text: str, start: int, surface: str,
         return None
     return Candidate(fname, m.start(1), m.end(1), word, terms[0].type, "gazetteer",
                      terms[0].name)
+
+
+def _nominal_type(text: str, vocabulary: Vocabulary) -> str:
+    """A nominalisation names a method ("volume rendering"), unless its head part is a
+    known math term ("random advection": advection is a math concept)."""
+    words = text.split()
+    for i in range(1, len(words)):
+        terms = vocabulary.lookup(" ".join(words[i:]))
+        if terms:
+            return "math" if terms[0].type == "math" else "method"
+    return "method"
 
 
 def _occurs_in(key: str, normalized: str) -> bool:
