@@ -358,3 +358,11 @@ def test_extract_nominal_with_known_math_head_is_math(extractor: Extractor) -> N
                   abstract="We study random advection on a lattice and the volume rendering of it.")
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert ents.get("random advection") == "math"
+
+
+def test_extract_chunk_takes_the_type_of_the_known_term_it_ends_with(extractor: Extractor) -> None:
+    paper = Paper(id="xxz", title="t",
+                  abstract="We simulate the spin-1/2 XXZ model and a variational neural process.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("spin-1/2 XXZ model") == "math"
+    assert ents.get("variational neural process") == "method"

@@ -192,7 +192,13 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
                         and len(before) >= 2 and all(w[:1].isupper() for w in before)):
                     name = " ".join(before)
                     key = match_key(name)
-            cands.append(Candidate(fname, start, end, text, span.label_, "chunk", name,
+            label = span.label_
+            if (label in ("method", "math") and len(span) > 2
+                    and singular(span[-1].text.lower()) not in rules.named_method_heads):
+                # "spin-1/2 XXZ model": the known term it ends with gives the type (not
+                # for decompositions, which a modifier makes a method of their own)
+                label = _known_suffix_type(text, vocabulary) or label
+            cands.append(Candidate(fname, start, end, text, label, "chunk", name,
                                    key or ""))
         for span in doc.spans["cues"]:
             c = _cue_candidate(fname, span, rules, vocabulary, short_to_key)
@@ -369,15 +375,20 @@ def _elided_term(fname: str, text: str, start: int, surface: str,
                      terms[0].name)
 
 
-def _nominal_type(text: str, vocabulary: Vocabulary) -> str:
-    """A nominalisation names a method ("volume rendering"), unless its head part is a
-    known math term ("random advection": advection is a math concept)."""
+def _known_suffix_type(text: str, vocabulary: Vocabulary) -> str | None:
+    """Type (method or math) of the longest known term ``text`` ends with, if any."""
     words = text.split()
     for i in range(1, len(words)):
         terms = vocabulary.lookup(" ".join(words[i:]))
         if terms:
-            return "math" if terms[0].type == "math" else "method"
-    return "method"
+            return terms[0].type if terms[0].type in ("method", "math") else None
+    return None
+
+
+def _nominal_type(text: str, vocabulary: Vocabulary) -> str:
+    """A nominalisation names a method ("volume rendering"), unless its head part is a
+    known math term ("random advection": advection is a math concept)."""
+    return _known_suffix_type(text, vocabulary) or "method"
 
 
 def _occurs_in(key: str, normalized: str) -> bool:
