@@ -366,3 +366,10 @@ def test_extract_chunk_takes_the_type_of_the_known_term_it_ends_with(extractor: 
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert ents.get("spin-1/2 XXZ model") == "math"
     assert ents.get("variational neural process") == "method"
+
+
+def test_extract_whole_title_before_known_term_is_a_method(extractor: Extractor) -> None:
+    paper = Paper(id="lsb", title="Smooth Normalizing Flows",
+                  abstract="Normalizing flows are popular; we make them smooth.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Smooth Normalizing Flow") == "method"

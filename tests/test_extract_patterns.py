@@ -131,3 +131,16 @@ def test_patterns_gerund_title_prefix_is_no_name() -> None:
     rules = load_rules()
     assert title_name("Compressing Neural Networks: Towards Optimal Ranks", rules) is None
     assert title_name("Quorvex Networks: Towards Optimal Ranks", rules) is not None
+
+
+def test_patterns_title_as_name_before_a_known_term() -> None:
+    rules = load_rules()
+    known = {"schrodinger bridge", "transformer"}.__contains__
+
+    def lookup(text: str) -> bool:
+        return known(text.lower().replace("ö", "o").rstrip("s"))
+
+    title = "Light Schrödinger Bridge"
+    assert title_as_name(title, rules, lookup) == (0, len(title))
+    assert title_as_name("Efficient Transformers", rules, lookup) is None  # generic modifier
+    assert title_as_name("Light Schrödinger Bridge", rules) is None  # no vocabulary given

@@ -13,7 +13,7 @@ Pure functions over tagged :class:`~paperkg.extract.chunker.Word` lists; each re
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from paperkg.extract.chunker import Word, is_name_like
@@ -137,11 +137,13 @@ def title_name_type(title: str, end: int) -> str | None:
     return None
 
 
-def title_as_name(title: str, rules: Rules) -> tuple[int, int] | None:
+def title_as_name(title: str, rules: Rules,
+                  known: Callable[[str], bool] | None = None) -> tuple[int, int] | None:
     """Character span of a whole title that is itself a name: two to four capitalised
     words, none closed-class, ending in a method head noun and not all common English
     ("Idempotent Generative Network", "Fractal Generative Models"; not "Deep Networks",
-    "Scaling Laws")."""
+    "Scaling Laws"), or one word before a term ``known`` knows ("Light Schrödinger
+    Bridge"; not "Efficient Transformers", whose first word is a generic modifier)."""
     text = title.strip()
     words = text.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
@@ -154,9 +156,13 @@ def title_as_name(title: str, rules: Rules) -> tuple[int, int] | None:
     if lows[0].endswith("ing") and lows[0] in rules.lexicon:
         return None  # "Scaling Riemannian Diffusion Models": a gerund phrase
     head = singular(lows[-1].split("-")[-1])
-    if head not in rules.method_heads or head in rules.strict_heads:
+    if head in rules.strict_heads:
         return None
-    if all(rules.is_common(w) for w in lows[:-1]):
+    if head not in rules.method_heads:
+        if (known is None or lows[0] in rules.generic_modifiers
+                or not known(" ".join(words[1:])) or known(text)):
+            return None
+    elif all(rules.is_common(w) for w in lows[:-1]):
         return None
     start = title.index(text)
     return start, start + len(text)

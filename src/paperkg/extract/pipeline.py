@@ -168,14 +168,19 @@ class ChunkComponent(_WithResources):
 
 class CueComponent(_WithResources):
     def __call__(self, doc: Doc) -> Doc:
-        _, rules = self._ready()
+        vocabulary, rules = self._ready()
         words = _words(doc, rules)
         spans = []
         if doc.user_data.get("field") == "title":
-            se = title_name(doc_text(doc), rules) or title_as_name(doc_text(doc), rules)
+            text = doc_text(doc)
+            se = title_name(text, rules)
+            hint = title_name_type(text, se[1]) if se is not None else None
+            if se is None:
+                # a whole title that is the paper's method ("Light Schrödinger Bridge")
+                se = title_as_name(text, rules, lambda t: bool(vocabulary.lookup(t)))
+                hint = "method"
             if se is not None:
-                span = _char_span(doc, se[0], se[1], "title",
-                                  title_name_type(doc_text(doc), se[1]) or "")
+                span = _char_span(doc, se[0], se[1], "title", hint or "")
                 if span is not None:
                     spans.append(span)
         for kind, cues in (("contrib", contribution_cues(words, rules)),
