@@ -129,3 +129,9 @@ def test_chunker_progressive_verb_after_be_is_no_modifier() -> None:
     chunks = _chunks("A burgeoning paradigm is learning neural operators for PDEs.")
     assert "neural operators" in chunks
     assert not any(c.startswith("learning") for c in chunks)
+
+
+def test_chunker_general_purpose_split_is_trimmed() -> None:
+    # "general purpose" without a hyphen: "general" is trimmed, so "purpose" must be too
+    chunks = _chunks("an effective, general purpose PDE foundation model.")
+    assert not any(c.startswith("purpose") for c in chunks)
