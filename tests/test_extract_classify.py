@@ -142,3 +142,7 @@ def test_classify_descriptive_compound_modifier_is_no_math_name() -> None:
     assert chunk("layer-wise error bound") is None
     assert chunk("episode-wise random variable") is None
     assert chunk("higher-order tensor") == "math"
+
+
+def test_classify_partition_is_a_math_head() -> None:
+    assert head_type(["shortcut", "partition"], load_rules()) == "math"
