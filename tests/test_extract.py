@@ -373,3 +373,10 @@ def test_extract_whole_title_before_known_term_is_a_method(extractor: Extractor)
                   abstract="Normalizing flows are popular; we make them smooth.")
     ents = {e.name: e.type for e in extractor.extract(paper).entities}
     assert ents.get("Smooth Normalizing Flow") == "method"
+
+
+def test_extract_definition_typed_by_the_head_after_it(extractor: Extractor) -> None:
+    paper = Paper(id="bi", title="t",
+                  abstract="We study a Bianchi I (BI) model with radiation. The BI model expands.")
+    ents = {e.name: e.type for e in extractor.extract(paper).entities}
+    assert ents.get("Bianchi I") == "math"

@@ -43,6 +43,7 @@ _URL = re.compile(r"(?:https?://|www\.|\b[\w-]+\.github\.io|github\.com\s*/)\s?[
 _REFERENCE = re.compile(r"\[[^\[\]]{0,400}?\b(?:19|20)\d\d\b[^\[\]]{0,400}?\]")
 _NON_WORD = re.compile(r"[\W_]+")
 _DIMENSION = re.compile(r"^\d+[Dd]$")
+_NEXT_WORD = re.compile(r"\)?\s+([A-Za-z][\w-]*)")
 
 
 @dataclass
@@ -111,7 +112,11 @@ def _abbreviation_candidates(field_name: str, doc: Doc, rules: Rules, vocabulary
         short = sspan.text
         words = long_text.split()
         t = None
-        for probe in (long_text, short):
+        # "Bianchi I (BI) model": the long form with the word after the definition
+        after = _NEXT_WORD.match(doc_text(doc), sspan.end_char)
+        probes = (long_text, short) if after is None else (
+            long_text, short, f"{long_text} {after.group(1)}")
+        for probe in probes:
             if vocabulary.is_stop(probe):
                 t = "stop"
                 break
