@@ -129,3 +129,41 @@ def test_canonical_iter_canonical_reads_json_results_like_objects() -> None:
     assert list(stored) == expected and stored[1] == expected[1]
     # the input records are not shared with the output
     assert expected[0].entities[0].mentions[0] is not data[0].entities[0].mentions[0]
+
+
+def test_canonical_json_bytes_match_pydantic_on_odd_strings() -> None:
+    """iter_canonical_json writes its records with json.dumps: the bytes must be those of
+    PaperEntities.model_dump_json (non-ASCII, quotes, backslashes, control characters)."""
+    from paperkg.canonical import iter_canonical_json
+
+    odd = ['Schrödinger "bridge"', "back\\slash net", "tab\tand\nnewline\x01\x1f\x7f net",
+           "naïve Bayes \u2028 sep", "emoji 🙂 model", "日本語 model"]
+    data = [
+        PaperEntities(id=f"p{i}", title=f"title {s}", entities=[
+            _ent(s, aliases=[s.upper()]), _ent("FNO"), _ent("github.com/a/b", "repo")])
+        for i, s in enumerate(odd)
+    ]
+    out = list(iter_canonical_json([r.model_dump_json() for r in data]))
+    expected = canonicalize(data)
+    assert out == [r.model_dump_json() for r in expected]
+    assert [PaperEntities.model_validate_json(j) for j in out] == expected
+
+
+def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
+    """The JSON path gives the same records as the object path on real extractor output,
+    and a paper's canonical record does not depend on the order of the corpus (the
+    corpus-wide passes run over distinct surfaces, with counts)."""
+    import random
+
+    from paperkg.canonical import iter_canonical_json
+    from paperkg.workflow import load_sources
+
+    papers, _ = load_sources(["seeds"])
+    raw = list(Extractor().pipe(papers[:120]))
+    as_json = [r.model_dump_json() for r in raw]
+    out = list(iter_canonical_json(as_json))
+    assert out == [r.model_dump_json() for r in canonicalize(raw)]
+    order = list(range(len(as_json)))
+    random.Random(7).shuffle(order)
+    shuffled = list(iter_canonical_json([as_json[i] for i in order]))
+    assert {as_json[i]: shuffled[k] for k, i in enumerate(order)} == dict(zip(as_json, out, strict=True))

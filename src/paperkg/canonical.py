@@ -11,12 +11,14 @@ differently ("CL" = continual / contrastive learning) joins nothing.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
+from paperkg._gc import gc_paused
 from paperkg.extract.resolve import singular_surface
-from paperkg.models import Entity, PaperEntities
+from paperkg.models import PaperEntities
 from paperkg.text import match_key as _match_key
 from paperkg.text import slugify
 from paperkg.vocab import Vocabulary, load_vocabulary
@@ -24,7 +26,7 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 # the same surfaces recur across papers; the key normalisation is the costly part
 match_key = functools.lru_cache(maxsize=200_000)(_match_key)
 
-__all__ = ["canonicalize", "iter_canonical", "is_acronym_form"]
+__all__ = ["canonicalize", "iter_canonical", "iter_canonical_json", "is_acronym_form"]
 
 
 def is_acronym_form(surface: str) -> bool:
@@ -57,7 +59,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _keys(entity: Entity | _Surface) -> list[str]:
+def _keys(entity: _Surface) -> list[str]:
     keys = [match_key(entity.name)]
     for alias in entity.aliases:
         k = match_key(alias)
@@ -66,17 +68,20 @@ def _keys(entity: Entity | _Surface) -> list[str]:
     return keys
 
 
-def _lone_acronym(e: Entity, canonical_name: str, vocabulary: Vocabulary) -> bool:
+def _lone_acronym(e: dict, canonical_name: str, vocabulary: Vocabulary) -> bool:
     """A bare acronym nobody in the corpus defines, named once in an abstract and unknown
     to the vocabulary, typed method only by its shape ("ETF", "SKA", "COVID-19"): it may
     name anything (an institution, an instrument, a disease), so it is no entity. One that another paper defines
-    ("FNO" where a paper says "Fourier Neural Operator (FNO)") is kept."""
-    if e.type != "method" or e.aliases or len(e.mentions) != 1 or e.mentions[0].field == "title":
+    ("FNO" where a paper says "Fourier Neural Operator (FNO)") is kept.
+
+    ``e`` is an entity as a JSON dict (``Entity.model_dump(mode="json")``)."""
+    mentions = e["mentions"]
+    if e["type"] != "method" or e["aliases"] or len(mentions) != 1 or mentions[0]["field"] == "title":
         return False
-    letters = [c for c in e.name if c.isalpha()]
+    letters = [c for c in e["name"] if c.isalpha()]
     if len(letters) < 2 or not all(c.isupper() for c in letters):
         return False
-    return is_acronym_form(canonical_name) and not vocabulary.lookup(e.name)
+    return is_acronym_form(canonical_name) and not vocabulary.lookup(e["name"])
 
 
 class _Surface(NamedTuple):
@@ -87,20 +92,82 @@ class _Surface(NamedTuple):
     aliases: tuple[str, ...]
 
 
-def _surfaces(results: Iterable[PaperEntities]) -> list[list[_Surface]]:
-    """Every paper's entities as compact tuples, each distinct string stored once.
+#: One paper's record as a JSON dict (``PaperEntities.model_dump(mode="json")``).
+_Record = dict[str, Any]
 
-    The results may be parsed from JSON on each iteration (see
-    :class:`paperkg.workflow._JsonResults`): three of the four passes read only these
-    fields, so the corpus is parsed twice rather than four times.
+
+def _surfaces(records: Iterable[_Record]) -> Counter[_Surface]:
+    """How often each distinct ``(type, name, aliases)`` occurs across the corpus.
+
+    The records may be parsed from JSON on each iteration (see :func:`iter_canonical_json`):
+    the corpus-wide passes read only these fields, so the corpus is parsed twice in all.
+    The same surfaces recur from paper to paper, so the passes of :func:`_plan` run over
+    the distinct ones only (their outcome does not depend on order or repetition).
     """
-    pool: dict[str, str] = {}
-    share = pool.setdefault
-    return [
-        [_Surface(share(e.type, e.type), share(e.name, e.name),
-                  tuple(share(a, a) for a in e.aliases)) for e in res.entities]
-        for res in results
-    ]
+    return Counter(
+        _Surface(e["type"], e["name"], tuple(e["aliases"]))
+        for rec in records for e in rec["entities"]
+    )
+
+
+class _Plan:
+    """The outcome of the corpus-wide passes: per (type, surface) the canonical entity.
+
+    ``resolve`` is memoised: the same surfaces recur across papers, and the union-find
+    look-up, the slug and the sorted acronym list are the same every time.
+    """
+
+    def __init__(self, uf: _UnionFind, canon: dict[tuple[str, str], str],
+                 aliases_of: dict[tuple[str, str], set[str]]) -> None:
+        self._uf, self._canon, self._aliases_of = uf, canon, aliases_of
+        self._memo: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
+
+    def resolve(self, etype: str, name: str) -> tuple[str, str, tuple[str, ...]]:
+        """``(canonical name, entity id, acronyms the corpus gives the concept)``."""
+        key = (etype, name)
+        found = self._memo.get(key)
+        if found is None:
+            root = self._uf.find((etype, match_key(name)))
+            canonical = name if etype == "repo" else self._canon[root]
+            extra = () if etype == "repo" else tuple(sorted(self._aliases_of.get(root, ())))
+            found = self._memo[key] = (canonical, f"{etype}:{slugify(canonical)}", extra)
+        return found
+
+
+def _mention_order(m: dict[str, Any]) -> tuple[bool, int, int]:
+    return m["field"] != "title", m["start"], m["end"]
+
+
+def _canonical_record(rec: _Record, plan: _Plan, vocabulary: Vocabulary) -> _Record:
+    """One paper's record with canonical ids, names and aliases (a new dict; the input's
+    mention dicts are reused)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for e in rec["entities"]:
+        etype, ename = e["type"], e["name"]
+        name, eid, extra = plan.resolve(etype, ename)
+        if _lone_acronym(e, name, vocabulary):
+            continue
+        surfaces = [ename, *e["aliases"], *extra]
+        target = merged.get(eid)
+        if target is not None:
+            target_aliases = target["aliases"]
+            for s in surfaces:
+                if s != target["name"] and s not in target_aliases:
+                    target_aliases.append(s)
+            known = {(m["field"], m["start"], m["end"]) for m in target["mentions"]}
+            target["mentions"].extend(
+                m for m in e["mentions"] if (m["field"], m["start"], m["end"]) not in known
+            )
+            continue
+        aliases: list[str] = []
+        for s in surfaces:
+            if s != name and s not in aliases:
+                aliases.append(s)
+        merged[eid] = {"id": eid, "name": name, "type": etype, "aliases": aliases,
+                       "mentions": list(e["mentions"])}
+    for ent in merged.values():
+        ent["mentions"].sort(key=_mention_order)
+    return {"id": rec["id"], "title": rec["title"], "entities": list(merged.values())}
 
 
 def canonicalize(results: Sequence[PaperEntities], *,
@@ -136,40 +203,82 @@ def iter_canonical(results: Sequence[PaperEntities], *,
     is read once more, so a caller can store each record compactly as it comes
     instead of holding them all as objects.
     """
-    surfaces = _surfaces(results)
+    def records() -> Iterator[_Record]:
+        return (res.model_dump(mode="json") for res in results)
+
+    for rec in _iter_canonical_records(records, vocabulary):
+        yield PaperEntities.model_validate(rec)
+
+
+def iter_canonical_json(results: Sequence[str], *,
+                        vocabulary: Vocabulary | None = None) -> Iterator[str]:
+    """:func:`iter_canonical` on records held as JSON text, yielding JSON text.
+
+    ``results`` are ``PaperEntities.model_dump_json()`` strings as the extractor and the
+    cache produce them; each output string is byte for byte what
+    ``PaperEntities.model_dump_json()`` gives for the canonical record. The records go
+    through :func:`json.loads` / :func:`json.dumps` as plain dicts, with no model
+    objects built (most of the cost of canonicalising a large corpus).
+    """
+    loads, dumps = json.loads, json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def records() -> Iterator[_Record]:
+        return (loads(item) for item in results)
+
+    for rec in _iter_canonical_records(records, vocabulary):
+        yield dumps(rec)
+
+
+def _iter_canonical_records(records: Callable[[], Iterable[_Record]],
+                            vocabulary: Vocabulary | None) -> Iterator[_Record]:
+    """The canonicalisation itself; ``records()`` gives the corpus, read twice."""
+    with gc_paused():  # millions of small tuples and dicts, none of them garbage
+        surfaces = _surfaces(records())
+        plan = _plan(surfaces)
+        del surfaces
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+    for rec in records():
+        yield _canonical_record(rec, plan, vocabulary)
+
+
+def _plan(surfaces: Counter[_Surface]) -> _Plan:
+    """The corpus-wide passes: ambiguous acronyms, union-find, canonical names.
+
+    ``surfaces`` counts each distinct surface once per entity that has it. Union-find
+    keeps the smallest key as a component's root, sets and vote sums do not depend on
+    order, and name ties are broken by the string: the outcome is that of one pass over
+    every entity of every paper, in any order.
+    """
     # acronym key -> long-form keys it stands for, to detect ambiguous acronyms
     expansions: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ents in surfaces:
-        for e in ents:
-            if e.type == "repo" or is_acronym_form(e.name):
-                continue
-            long_key = match_key(e.name)
-            for alias in e.aliases:
-                if is_acronym_form(alias):
-                    expansions[(e.type, match_key(alias))].add(long_key)
+    for e in surfaces:
+        if e.type == "repo" or is_acronym_form(e.name):
+            continue
+        long_key = match_key(e.name)
+        for alias in e.aliases:
+            if is_acronym_form(alias):
+                expansions[(e.type, match_key(alias))].add(long_key)
     ambiguous = {k for k, v in expansions.items() if len(v) > 1}
 
     uf = _UnionFind()
-    for ents in surfaces:
-        for e in ents:
-            keys = [(e.type, k) for k in _keys(e)]
-            keys = [k for k in keys if k not in ambiguous] or keys[:1]
-            for k in keys[1:]:
-                uf.union(keys[0], k)
+    for e in surfaces:
+        keys = [(e.type, k) for k in _keys(e)]
+        keys = [k for k in keys if k not in ambiguous] or keys[:1]
+        for k in keys[1:]:
+            uf.union(keys[0], k)
 
     # canonical name per component: a long form over an acronym, then the most frequent
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     defined: set[str] = set()
     aliases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ents in surfaces:
-        for e in ents:
-            root = uf.find((e.type, match_key(e.name)))
-            votes[root][e.name] += 1
-            if any(is_acronym_form(a) for a in e.aliases):
-                defined.add(e.name)
-            aliases_of[root].update(a for a in e.aliases if is_acronym_form(a))
-            if is_acronym_form(e.name):
-                aliases_of[root].add(e.name)
+    for e, times in surfaces.items():
+        root = uf.find((e.type, match_key(e.name)))
+        votes[root][e.name] += times
+        if any(is_acronym_form(a) for a in e.aliases):
+            defined.add(e.name)
+        aliases_of[root].update(a for a in e.aliases if is_acronym_form(a))
+        if is_acronym_form(e.name):
+            aliases_of[root].add(e.name)
     canon: dict[tuple[str, str], str] = {}
     for root, counter in votes.items():
         name = min(counter, key=lambda n: (
@@ -181,37 +290,4 @@ def iter_canonical(results: Sequence[PaperEntities], *,
         if name[1:2].islower() and lower_first != name and lower_first in counter:
             name = lower_first
         canon[root] = name
-    del surfaces
-    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
-
-    for res in results:
-        merged: dict[str, Entity] = {}
-        for e in res.entities:
-            root = uf.find((e.type, match_key(e.name)))
-            name = e.name if e.type == "repo" else canon[root]
-            if _lone_acronym(e, name, vocabulary):
-                continue
-            eid = f"{e.type}:{slugify(name)}"
-            surfaces = [e.name, *e.aliases]
-            if e.type != "repo":
-                surfaces.extend(sorted(aliases_of[root]))
-            if eid in merged:
-                target = merged[eid]
-                for s in surfaces:
-                    if s != target.name and s not in target.aliases:
-                        target.aliases.append(s)
-                known = {(m.field, m.start, m.end) for m in target.mentions}
-                target.mentions.extend(
-                    m.model_copy() for m in e.mentions
-                    if (m.field, m.start, m.end) not in known
-                )
-                continue
-            aliases: list[str] = []
-            for s in surfaces:
-                if s != name and s not in aliases:
-                    aliases.append(s)
-            merged[eid] = Entity(id=eid, name=name, type=e.type, aliases=aliases,
-                                 mentions=[m.model_copy() for m in e.mentions])
-        for ent in merged.values():
-            ent.mentions.sort(key=lambda m: (m.field != "title", m.start, m.end))
-        yield PaperEntities(id=res.id, title=res.title, entities=list(merged.values()))
+    return _Plan(uf, canon, aliases_of)

@@ -98,6 +98,11 @@ class _JsonResults(Sequence[PaperEntities]):
     def __len__(self) -> int:
         return len(self._items)
 
+    @property
+    def texts(self) -> list[str]:
+        """The JSON strings themselves (not a copy)."""
+        return self._items
+
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
             return [PaperEntities.model_validate_json(j) for j in self._items[index]]
@@ -152,7 +157,7 @@ def extract_corpus(
     from collections import deque
     from contextlib import ExitStack
 
-    from paperkg.canonical import iter_canonical
+    from paperkg.canonical import iter_canonical_json
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
     size = batch_size or DEFAULT_CHUNK_SIZE
@@ -191,7 +196,7 @@ def extract_corpus(
                 kept.extend(batch)
             bar.advance(len(batch))
     canonical = _JsonResults()
-    canonical.extend(res.model_dump_json() for res in iter_canonical(raw))
+    canonical.extend(iter_canonical_json(raw.texts))
     del raw
     return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
 
