@@ -148,6 +148,7 @@ def _grid_fruchterman_reingold(
     weight = n / sample_size
     soft = (0.5 * k) ** 2
     block = max(1, 2_000_000 // sample_size)
+    buffers = tuple(np.empty((min(block, n), sample_size), dtype=np.float32) for _ in range(4))
     for _ in range(iterations):
         disp = np.zeros_like(pos)
         # far field: a fresh random sample stands in for all nodes (weighted n / S);
@@ -156,13 +157,8 @@ def _grid_fruchterman_reingold(
         sample = pos[chosen].astype(np.float32)
         sample_mass = (mass[chosen] * weight).astype(np.float32)
         for lo in range(0, n, block):
-            part = pos[lo : lo + block].astype(np.float32)
-            dx = part[:, 0, None] - sample[None, :, 0]
-            dy = part[:, 1, None] - sample[None, :, 1]
-            inv = sample_mass / (dx * dx + dy * dy + np.float32(soft))
-            scale = repulsion * mass[lo : lo + block]
-            disp[lo : lo + block, 0] += scale * (dx * inv).sum(axis=1)
-            disp[lo : lo + block, 1] += scale * (dy * inv).sum(axis=1)
+            _far_field(pos[lo : lo + block], sample, sample_mass, np.float32(soft),
+                       repulsion * mass[lo : lo + block], disp[lo : lo + block], buffers)
         # near field: exact repulsion between close pairs
         pairs = cKDTree(pos).query_pairs(k, output_type="ndarray")
         if len(pairs):
@@ -186,3 +182,29 @@ def _grid_fruchterman_reingold(
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature = max(temperature - cooling, side / 500.0)
     return pos
+
+
+def _far_field(part: np.ndarray, sample: np.ndarray, sample_mass: np.ndarray,
+               soft: np.float32, scale: np.ndarray, disp: np.ndarray,
+               buffers: tuple[np.ndarray, ...]) -> None:
+    """Add the sampled far-field repulsion on the nodes at ``part`` to ``disp``.
+
+    The float32 operations of ``dx = x_i - x_s``, ``inv = m_s / (dx^2 + dy^2 + soft)``,
+    ``disp += scale * sum_s(dx * inv)`` (and the same for y), done in place in four
+    reused ``rows x S`` buffers rather than in a dozen fresh temporaries: the same
+    operations in the same order, so the same bits, at a fraction of the memory traffic.
+    """
+    rows = len(part)
+    dx, dy, tmp, sq = (b[:rows] for b in buffers)
+    part32 = part.astype(np.float32)
+    np.subtract(part32[:, 0, None], sample[None, :, 0], out=dx)
+    np.subtract(part32[:, 1, None], sample[None, :, 1], out=dy)
+    np.multiply(dx, dx, out=tmp)
+    np.multiply(dy, dy, out=sq)
+    np.add(tmp, sq, out=tmp)
+    np.add(tmp, soft, out=tmp)
+    np.divide(sample_mass, tmp, out=tmp)
+    np.multiply(dx, tmp, out=dx)
+    np.multiply(dy, tmp, out=dy)
+    disp[:, 0] += scale * dx.sum(axis=1)
+    disp[:, 1] += scale * dy.sum(axis=1)
