@@ -158,3 +158,27 @@ def test_parallel_interrupt_stops_workers_and_keeps_cache(tmp_path, papers):
     assert stored % 4 == 0 and stored <= 28
     resumed = extract_corpus(papers, cache=cache, jobs=2, batch_size=4)
     assert (resumed.n_extracted, resumed.n_reused) == (len(papers) - stored, stored)
+
+
+def test_parallel_worker_gc_settings_in_a_fresh_process():
+    """A worker freezes the extractor out of the collector's sight and collects young
+    objects less often; extraction in that state gives the same results."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, json\n"
+        "from paperkg.parallel import _init_worker, extract_chunk, WORKER_GC_THRESHOLD\n"
+        "from paperkg.models import Paper\n"
+        "_init_worker()\n"
+        "p = Paper(id='p', title='Study of learning', abstract='We train a ResNet on ImageNet.')\n"
+        "print(json.dumps([gc.get_freeze_count(), gc.get_threshold()[0], WORKER_GC_THRESHOLD,\n"
+        "                  extract_chunk([p])]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    frozen, threshold, expected, results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert frozen > 10_000
+    assert threshold == expected
+    paper = Paper(id="p", title="Study of learning", abstract="We train a ResNet on ImageNet.")
+    assert results == extract_chunk([paper])

@@ -20,6 +20,7 @@ the input is, and the input iterable is consumed lazily (it may be a stream).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -85,10 +86,30 @@ def extract_chunk(papers: list[Paper]) -> list[str]:
     return [r.model_dump_json() for r in results]
 
 
+#: Allocations between young-generation collections in a worker (CPython's default: 700).
+WORKER_GC_THRESHOLD = 10_000
+
+
 def _init_worker() -> None:
     # Ctrl-C is the parent's to handle: it cancels the pool and closes the cache.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _get_extractor()
+    _quiet_gc()
+
+
+def _quiet_gc() -> None:
+    """Make the cyclic garbage collector cheap in a worker process.
+
+    The extractor (spaCy vocab, gazetteers, rules: ~200k objects) lives as long as the
+    process, so it is moved out of the collector's sight (``gc.freeze``); and a chunk
+    allocates millions of short-lived objects that reference counting frees, so young
+    collections run every ``WORKER_GC_THRESHOLD`` allocations instead of every 700.
+    Cycles are still collected; only how often changes, never what is extracted.
+    """
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(WORKER_GC_THRESHOLD, older, oldest)
 
 
 def _peek_single(chunks: Iterable[list[Paper]]) -> tuple[list[list[Paper]], Iterator | None]:
