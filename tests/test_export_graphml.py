@@ -261,8 +261,27 @@ def _weird_graph(directed: bool = False) -> nx.Graph:
     return graph
 
 
+def _repeated_shapes_graph() -> nx.Graph:
+    """Many records of one shape, where the planner skips repeats: a float that is NaN
+    in the first records of its shape (its key must still be declared where its first
+    real value appears), a name whose type changes in a later shape, a shape that comes
+    back after others."""
+    graph = nx.Graph()
+    for i in range(40):
+        graph.add_node(i, w=float("nan") if i < 5 else i / 3, tag="t", n=i)
+    graph.add_node(40, late=1, w=1.0, tag=7, n=2)  # tag: int after str -> string key
+    graph.add_node(41, w=2.0, tag="u", n=3)
+    for i in range(39):
+        graph.add_edge(i, i + 1, score=float("nan") if i < 3 else 0.5, shared=["a", str(i)],
+                       count=i)
+    graph.add_edge(0, 40, count=1, score=0.25, shared=["z"])  # same names, another order
+    graph.add_edge(1, 41, score=np.float64(0.75), count=np.int64(4), extra=None)
+    return graph
+
+
 @pytest.mark.parametrize("viz", [True, False])
-@pytest.mark.parametrize("which", ["kg", "papers", "weird", "weird_directed", "multi", "clash"])
+@pytest.mark.parametrize("which", ["kg", "papers", "weird", "weird_directed", "multi", "clash",
+                                   "repeated"])
 def test_graphml_streaming_writer_gives_the_bytes_of_the_copying_path(kg, which, viz):
     """write_graphml streams (no graphml_ready copy) but must write the same bytes."""
     from paperkg.export.graphml import _XML_INVALID, graphml_ready, graphml_text
@@ -273,6 +292,8 @@ def test_graphml_streaming_writer_gives_the_bytes_of_the_copying_path(kg, which,
         graph = kg.paper_graph
     elif which.startswith("weird"):
         graph = _weird_graph(directed=which == "weird_directed")
+    elif which == "repeated":
+        graph = _repeated_shapes_graph()
     elif which == "multi":
         graph = nx.MultiGraph()
         graph.add_edge("a", "b", w=1)

@@ -354,7 +354,15 @@ def _plan_stream(records: Iterable[Mapping[Any, Any]]) -> _ScopePlan | None:
     seen: dict[str, set[type]] = {}
     json_names: set[str] = set()
     order: dict[str, None] = {}
+    # (names, value types) of records already planned whose every name is in ``order``
+    # and every value of a simple type: another record of that shape changes nothing
+    # (sets and ``order`` only grow), so it is skipped. Graphs built by paperkg give
+    # every edge the same shape, and the nodes a handful.
+    settled: set[tuple[tuple[Any, ...], tuple[type, ...]]] = set()
     for data in records:
+        shape = (tuple(data), tuple(map(type, data.values())))
+        if shape in settled:
+            continue
         for key, value in data.items():
             kind = type(value)
             if kind is str or kind is int or kind is bool:  # the common case, in short
@@ -389,7 +397,12 @@ def _plan_stream(records: Iterable[Mapping[Any, Any]]) -> _ScopePlan | None:
             seen.setdefault(key, set()).add(type(value))
             if not (isinstance(value, float) and math.isnan(value)) and key not in order:
                 order[key] = None
+        if _SIMPLE_TYPES.issuperset(shape[1]) and all(key in order for key in shape[0]):
+            settled.add(shape)
     return _ScopePlan(json_names, _scope_types(seen, json_names), list(order))
+
+
+_SIMPLE_TYPES = frozenset({str, int, bool, float, list})
 
 
 def _value_text(value: Any, kind: int) -> str | None:
