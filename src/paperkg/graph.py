@@ -540,8 +540,9 @@ def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
     return src, dst, wts, degrees
 
 
-def _louvain_level(n, src, dst, wts, degrees, m, rng, resolution=1):
-    """One ``_one_level`` pass; returns each node's community (not renumbered)."""
+def _louvain_level(n, src, dst, wts, degrees, m, rng):
+    """One ``_one_level`` pass (resolution 1); returns each node's community (not
+    renumbered)."""
     # per node: (neighbour, weight) pairs in adjacency order, self-loops left out
     keep = src != dst
     pairs = list(zip(dst[keep].tolist(), wts[keep].tolist(), strict=True))
@@ -562,19 +563,21 @@ def _louvain_level(n, src, dst, wts, degrees, m, rng, resolution=1):
             best_mod = 0
             best_com = own = node2com[u]
             weights2com: dict[int, float] = {}
-            get = weights2com.get
             for v, w in nbrs[u]:
                 c = node2com[v]
-                weights2com[c] = get(c, 0.0) + w
+                # networkx: defaultdict(float)[c] += w; the same sums, no method call
+                if c in weights2com:
+                    weights2com[c] += w
+                else:
+                    weights2com[c] = 0.0 + w
             degree = deg[u]
             stot[best_com] -= degree
             if best_com not in weights2com:
                 weights2com[best_com] = 0.0  # networkx reads a defaultdict here
-            remove_cost = -weights2com[best_com] / m + resolution * (
-                stot[best_com] * degree
-            ) / two_m2
+            # networkx multiplies both stot terms by resolution (1): exact, left out
+            remove_cost = -weights2com[best_com] / m + (stot[best_com] * degree) / two_m2
             for nbr_com, w in weights2com.items():
-                gain = remove_cost + w / m - resolution * (stot[nbr_com] * degree) / two_m2
+                gain = remove_cost + w / m - (stot[nbr_com] * degree) / two_m2
                 if gain > best_mod:
                     best_mod = gain
                     best_com = nbr_com
