@@ -123,18 +123,21 @@ def _span_order(span: _Span) -> tuple[int, int, int]:
     return _FIELD_ORDER.get(span[0], 2), span[1], span[2]
 
 
-def _paper_links(res: PaperEntities, shared: dict[str, str]
+def _paper_links(res: dict[str, Any], shared: dict[str, str]
                  ) -> dict[str, tuple[int, _Span | None]]:
     """Entity id -> (distinct mentions, first mention) of one paper, ids sorted.
 
-    ``shared`` maps each string to one stored copy, so the ids and field names of a
-    large corpus are not held once per paper.
+    ``res`` is the paper's record as a JSON dict (see :func:`_records`); ``shared`` maps
+    each string to one stored copy, so the ids and field names of a large corpus are not
+    held once per paper.
     """
     per: dict[str, dict[_Span, None]] = {}
-    for ent in res.entities:
-        spans = per.setdefault(shared.setdefault(ent.id, ent.id), {})
-        for m in ent.mentions:
-            spans[(shared.setdefault(m.field, m.field), m.start, m.end)] = None
+    for ent in res["entities"]:
+        eid = ent["id"]
+        spans = per.setdefault(shared.setdefault(eid, eid), {})
+        for m in ent["mentions"]:
+            field = m["field"]
+            spans[(shared.setdefault(field, field), m["start"], m["end"])] = None
     links: dict[str, tuple[int, _Span | None]] = {}
     for eid, spans in sorted(per.items()):
         # a span reported twice (two extractor hits merged by canonicalisation) counts once
@@ -144,6 +147,20 @@ def _paper_links(res: PaperEntities, shared: dict[str, str]
             first = min(spans, key=_span_order, default=None)
         links[eid] = (max(1, len(spans)), first)
     return links
+
+
+def _records(results: Sequence[PaperEntities]) -> Iterator[dict[str, Any]]:
+    """Each result as a JSON dict, in order.
+
+    Results held as JSON text (``workflow._JsonResults``, whose ``texts`` are
+    ``model_dump_json`` strings of canonical records) are decoded with :func:`json.loads`
+    rather than validated into model objects again: the graph reads a few fields of each
+    once. Model objects are dumped.
+    """
+    texts = getattr(results, "texts", None)
+    if isinstance(texts, list):
+        return map(json.loads, texts)
+    return (res.model_dump(mode="json") for res in results)
 
 
 def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corpus:
@@ -159,16 +176,18 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corp
     types: dict[str, set[str]] = {}
     links_of: dict[str, dict[str, tuple[int, _Span | None]]] = {}
     df: Counter[str] = Counter()
-    for res in results:
-        if res.id not in by_id:
-            raise GraphError(f"extractor result for unknown paper id {res.id!r}")
-        if res.id in links_of:
-            raise GraphError(f"two extractor results for paper id {res.id!r}")
-        for ent in res.entities:
-            types.setdefault(shared.setdefault(ent.id, ent.id), set()).add(ent.type)
-            names[ent.id][ent.name] += 1
-            aliases[ent.id].update(ent.aliases)
-        links = links_of[res.id] = _paper_links(res, shared)
+    for res in _records(results):
+        pid = res["id"]
+        if pid not in by_id:
+            raise GraphError(f"extractor result for unknown paper id {pid!r}")
+        if pid in links_of:
+            raise GraphError(f"two extractor results for paper id {pid!r}")
+        for ent in res["entities"]:
+            eid = ent["id"]
+            types.setdefault(shared.setdefault(eid, eid), set()).add(ent["type"])
+            names[eid][ent["name"]] += 1
+            aliases[eid].update(ent["aliases"])
+        links = links_of[pid] = _paper_links(res, shared)
         df.update(links.keys())
     if any(len(t) > 1 for t in types.values()):
         _raise_type_conflict(by_id, results)
