@@ -234,6 +234,19 @@ def test_graphml_control_characters_are_dropped_not_fatal(tmp_path):
     assert read_graphml(path).nodes["paper:1"]["title"] == "bad chars & <ok>\ttab"
 
 
+@pytest.mark.parametrize("text", [
+    "plain ascii\x01\x02 text\r\n", "accents é ü 日本\x1f\x7f\x80\u2028", "nonchar \ufffe\uffff x\x0b",
+    "lone \ud800 surrogate\x0c", "\x00" * 5, "",
+])
+def test_graphml_xml_bytes_equals_regex_then_encode(text):
+    """The file writer's fast byte cleaning gives the bytes of the regex + encode."""
+    from paperkg.export.graphml import _XML_INVALID, _xml_bytes
+
+    assert _xml_bytes(text) == _XML_INVALID.sub("", text).encode("utf-8")
+    every = "".join(map(chr, range(0x2000))) + "\ufffe\uffff\U0001F642"
+    assert _xml_bytes(every) == _XML_INVALID.sub("", every).encode("utf-8")
+
+
 def test_graphml_quotes_and_markup_in_ids_and_values(tmp_path):
     graph = nx.Graph()
     graph.add_node('method:"a"<b>&c', label="A 'quoted' \"label\"")
