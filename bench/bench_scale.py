@@ -9,6 +9,8 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
 * ``rerun``: streaming load + extraction again with the warm cache (all reused);
 * ``build``: :func:`paperkg.graph.build_knowledge_graph` (projection, communities);
 * ``graphml``: writing the knowledge graph and the paper graph as GraphML;
+* CPU seconds of the main process for ``build`` and ``graphml`` (on a shared machine
+  they vary less than the wall-clock figures);
 * ``export``: :func:`paperkg.export.export_all` (every format; HTML sampled for big
   graphs), unless ``--no-export-all``;
 * peak RSS of the main process and of the largest worker process, papers/s of the
@@ -131,9 +133,10 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     out["rerun_reused"] = rerun.n_reused
     del rerun
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     kg = build_knowledge_graph(papers, run.results)
     out["build"] = time.perf_counter() - t0
+    out["build_cpu"] = _cpu() - c0
     graph = kg.graph
     out["nodes"] = graph.number_of_nodes()
     out["edges"] = graph.number_of_edges()
@@ -143,12 +146,13 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     out["rss_build_mb"] = _peak_mb(resource.RUSAGE_SELF)
     del run, papers
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     if hasattr(kg, "save"):  # knowledge graph + paper graph, as `paperkg build` writes them
         kg.save(work / "kg.graphml")
     else:
         nx.write_graphml(graph, work / "kg.graphml")
     out["graphml"] = time.perf_counter() - t0
+    out["graphml_cpu"] = _cpu() - c0
 
     if export_all:
         from paperkg.export import export_all as _export_all
@@ -215,7 +219,7 @@ def table(rows: list[dict], export_all: bool) -> str:
     if export_all:
         head.append("export s")
     head += ["e2e s", "slope", "peak RSS MB", "worker RSS MB", "nodes", "edges", "paper edges",
-             "load avg"]
+             "load avg", "build CPU s", "graphml CPU s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     prev = None
     for r in rows:
@@ -230,10 +234,14 @@ def table(rows: list[dict], export_all: bool) -> str:
         cells += [f"{e2e:.1f}", slope, f"{r['rss_mb']:,.0f}", f"{r['rss_workers_mb']:,.0f}",
                   f"{int(r['nodes']):,}", f"{int(r['edges']):,}",
                   f"{int(r['paper_edges']):,}" if "paper_edges" in r else "-",
-                  f"{r['load_avg_1m']:.1f}"]
+                  f"{r['load_avg_1m']:.1f}", _opt(r, "build_cpu"), _opt(r, "graphml_cpu")]
         lines.append("| " + " | ".join(cells) + " |")
         prev = (r["n"], e2e)
     return "\n".join(lines)
+
+
+def _opt(row: dict, key: str) -> str:
+    return f"{row[key]:.1f}" if key in row else "-"
 
 
 def main(argv: list[str] | None = None) -> int:
