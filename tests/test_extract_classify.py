@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from paperkg.extract.classify import classify_phrase, head_type, is_debris
 from paperkg.extract.rules import load_rules
 from paperkg.text import match_key
 from paperkg.vocab import Term, Vocabulary
+
+
+def _chunk_classifier(terms: list[tuple[str, str]]) -> Callable[[str], str | None]:
+    """``classify_chunk`` over a vocabulary of ``(name, type)`` terms, for phrases given
+    as text: every word but the last tagged ADJ, the last NOUN."""
+    from paperkg.extract.chunker import Word
+    from paperkg.extract.classify import classify_chunk, technical_words
+
+    rules = load_rules()
+    vocabulary = Vocabulary(terms=[Term(name=n, type=t, source="t") for n, t in terms])
+    technical = technical_words(vocabulary, rules)
+
+    def chunk(text: str) -> str | None:
+        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
+        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
+        return classify_chunk(words, rules, vocabulary, technical)
+
+    return chunk
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +82,15 @@ def test_classify_markup_debris(text: str) -> None:
 
 
 def test_classify_paired_heads_need_a_vocabulary_pair() -> None:
-    from paperkg.extract.chunker import Word
-    from paperkg.extract.classify import classify_chunk, technical_words
-
-    rules = load_rules()
-    vocabulary = Vocabulary(terms=[
-        Term(name="random variable", type="math", source="t"),
-        Term(name="discrete random variable", type="math", source="t"),
-        Term(name="metric space", type="math", source="t"),
-        Term(name="global minimum", type="math", source="t"),
-        Term(name="global optimum", type="math", source="t"),
-        Term(name="symmetric matrix", type="math", source="t"),
-        Term(name="symmetric tensor", type="math", source="t"),
+    chunk = _chunk_classifier([
+        ("random variable", "math"),
+        ("discrete random variable", "math"),
+        ("metric space", "math"),
+        ("global minimum", "math"),
+        ("global optimum", "math"),
+        ("symmetric matrix", "math"),
+        ("symmetric tensor", "math"),
     ])
-    technical = technical_words(vocabulary, rules)
-
-    def chunk(text: str) -> str | None:
-        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
-        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
-        return classify_chunk(words, rules, vocabulary, technical)
 
     # "global" is a technical math word, yet no term pairs it with "variable"
     assert chunk("global variable") is None
@@ -92,25 +102,15 @@ def test_classify_paired_heads_need_a_vocabulary_pair() -> None:
 
 
 def test_classify_method_heads_need_a_vocabulary_pair() -> None:
-    from paperkg.extract.chunker import Word
-    from paperkg.extract.classify import classify_chunk, technical_words
-
-    rules = load_rules()
-    vocabulary = Vocabulary(terms=[
-        Term(name="latent diffusion model", type="method", source="t"),
-        Term(name="diffusion model", type="method", source="t"),
-        Term(name="dense retrieval", type="method", source="t"),
-        Term(name="dense passage retrieval", type="method", source="t"),
-        Term(name="graph neural network", type="method", source="t"),
-        Term(name="conditional random field", type="method", source="t"),
-        Term(name="conditional variational autoencoder", type="method", source="t"),
+    chunk = _chunk_classifier([
+        ("latent diffusion model", "method"),
+        ("diffusion model", "method"),
+        ("dense retrieval", "method"),
+        ("dense passage retrieval", "method"),
+        ("graph neural network", "method"),
+        ("conditional random field", "method"),
+        ("conditional variational autoencoder", "method"),
     ])
-    technical = technical_words(vocabulary, rules)
-
-    def chunk(text: str) -> str | None:
-        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
-        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
-        return classify_chunk(words, rules, vocabulary, technical)
 
     # "dense" is a technical method word, yet no term pairs it with "model"
     assert chunk("dense model") is None
@@ -122,22 +122,12 @@ def test_classify_method_heads_need_a_vocabulary_pair() -> None:
 
 
 def test_classify_descriptive_compound_modifier_is_no_math_name() -> None:
-    from paperkg.extract.chunker import Word
-    from paperkg.extract.classify import classify_chunk, technical_words
-
-    rules = load_rules()
-    vocabulary = Vocabulary(terms=[
-        Term(name="error bound", type="math", source="t"),
-        Term(name="higher-order function", type="math", source="t"),
-        Term(name="higher-order derivative", type="math", source="t"),
-        Term(name="random variable", type="math", source="t"),
+    chunk = _chunk_classifier([
+        ("error bound", "math"),
+        ("higher-order function", "math"),
+        ("higher-order derivative", "math"),
+        ("random variable", "math"),
     ])
-    technical = technical_words(vocabulary, rules)
-
-    def chunk(text: str) -> str | None:
-        words = [Word(w, 0, len(w), "ADJ", False) for w in text.split()[:-1]]
-        words.append(Word(text.split()[-1], 0, 1, "NOUN", False))
-        return classify_chunk(words, rules, vocabulary, technical)
 
     assert chunk("layer-wise error bound") is None
     assert chunk("episode-wise random variable") is None
