@@ -14,7 +14,8 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
 * ``export``: :func:`paperkg.export.export_all` (every format; HTML sampled for big
   graphs), unless ``--no-export-all``;
 * peak RSS of the main process and of the largest worker process, papers/s of the
-  cold extraction, node and edge counts.
+  cold extraction, node and edge counts; ``rss_children_mb`` (JSON only): the peak RSS
+  of the processes ``build`` and ``graphml`` fork on big graphs.
 
 The end-to-end figure is ``load + extract + build + graphml``. The scaling exponent is the
 log-log slope of that figure between consecutive sizes (1.0 is linear).
@@ -162,6 +163,10 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
         out["export"] = time.perf_counter() - t0
 
     out["rss_mb"] = _peak_mb(resource.RUSAGE_SELF)
+    # reaped direct children: the processes build and save fork on big graphs (their RSS
+    # counts the pages they share with this process after the fork, so it overstates
+    # what they add); not the extraction workers, which are the forkserver's children
+    out["rss_children_mb"] = _peak_mb(resource.RUSAGE_CHILDREN)
     out["load_avg_1m"] = os.getloadavg()[0]
     if profiler is not None:
         import pstats

@@ -29,6 +29,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
 from paperkg.errors import GraphError
 from paperkg.models import Entity, Paper, PaperEntities
@@ -60,6 +61,9 @@ WEIGHT_MODES: tuple[str, ...] = ("count", "idf", "jaccard")
 PAPER_PREFIX = "paper:"
 #: Upper bound on the number of (paper, paper) products computed per row block.
 BLOCK_WORK = 4_000_000
+#: :func:`build_knowledge_graph` runs Louvain in a forked child process from this many
+#: papers on (the seed corpus has about 500; 10^5 papers gain about half a minute).
+FORK_MIN_PAPERS = 20_000
 _LABEL_LEN = 60
 _FIELD_ORDER = {"title": 0, "abstract": 1}
 
@@ -525,9 +529,33 @@ def detect_communities(graph: nx.Graph, seed: int = 42) -> list[list[str]]:
         found = nx.community.louvain_communities(graph, weight=use, seed=seed)
     else:
         found = _louvain(graph, use, seed)
+    return _ordered(found)
+
+
+def _ordered(found: Iterable[Iterable[str]]) -> list[list[str]]:
     groups = [sorted(c) for c in found]
     groups.sort(key=lambda c: (-len(c), c[0]))
     return groups
+
+
+def _link_communities(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
+                      seed: int) -> np.ndarray | None:
+    """:func:`detect_communities` of the paper graph built from ``edges`` (as
+    :func:`paper_graph` returns them) by :func:`_paper_graph_from_edges`, as community
+    numbers of the rows (before ordering); ``None`` when there is no edge.
+
+    That graph's nodes are the rows in order and its edges, sorted ``(i, j)`` pairs
+    with ``i < j``, come out of ``graph.edges`` in the same order, so the arrays here are
+    the ones :func:`_louvain` reads off the graph.
+    """
+    if not edges:
+        return None
+    eu = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
+    ev = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
+    ew = np.fromiter((e[2]["weight"] for e in edges), dtype=np.float64, count=len(edges))
+    if not (ew > 0).any():  # graph.size(weight="weight") == 0: networkx weighs by 1
+        ew = np.ones(len(edges))
+    return _louvain_arrays(n, eu, ev, ew, seed)
 
 
 # Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
@@ -638,6 +666,23 @@ def _louvain(graph: nx.Graph, weight: str | None, seed: int,
     ev = np.fromiter((t[1] for t in triples), dtype=np.int64, count=len(triples))
     ew = np.fromiter((t[2] for t in triples), dtype=np.float64, count=len(triples))
     del triples
+    return _groups(nodes, _louvain_arrays(n, eu, ev, ew, seed, threshold))
+
+
+def _groups(nodes: Sequence[Any], result: np.ndarray) -> list[list[Any]]:
+    """Nodes grouped by their community number (``result``, one per node)."""
+    if len(nodes) == 0:
+        return []
+    groups: list[list[Any]] = [[] for _ in range(int(result.max()) + 1)]
+    for node, c in zip(nodes, result.tolist(), strict=True):
+        groups[c].append(node)
+    return groups
+
+
+def _louvain_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, seed: int,
+                    threshold: float = 0.0000001) -> np.ndarray:
+    """:func:`_louvain` on the graph of nodes ``0..n-1`` whose edges were added in the
+    order ``(eu, ev, ew)`` (at least one); each node's community number."""
     rng = random.Random(seed)
     src, dst, wts, degrees = _level_arrays(n, eu, ev, ew)
     mod = _modularity(n, eu, ev, ew, degrees, np.arange(n))
@@ -675,10 +720,7 @@ def _louvain(graph: nx.Graph, weight: str | None, seed: int,
         level_n = level_k
         src, dst, wts, degrees = _level_arrays(level_n, eu, ev, ew)
         com, improved = _louvain_level(level_n, src, dst, wts, degrees, m, rng)
-    groups: list[list[Any]] = [[] for _ in range(int(result.max()) + 1)]
-    for node, c in zip(nodes, result.tolist(), strict=True):
-        groups[c].append(node)
-    return groups
+    return result
 
 
 def _short_name(name: str, aliases: Sequence[str]) -> str:
@@ -720,14 +762,16 @@ def community_labels(
 
 
 def assign_communities(
-    kg: nx.Graph, pg: nx.Graph, seed: int = 42
+    kg: nx.Graph, pg: nx.Graph, seed: int = 42, *, groups: list[list[str]] | None = None
 ) -> dict[int, str]:
     """Detect and label communities; set ``community`` on the paper nodes of both graphs.
 
     The labels are also stored JSON-encoded (``{"0": "label", ...}``) as the graph
-    attribute ``communities`` of both graphs, so they survive GraphML.
+    attribute ``communities`` of both graphs, so they survive GraphML. ``groups``: the
+    communities of ``pg`` as :func:`detect_communities` gives them, already found.
     """
-    groups = detect_communities(pg, seed=seed)
+    if groups is None:
+        groups = detect_communities(pg, seed=seed)
     labels = community_labels(groups, kg)
     for cid, members in enumerate(groups):
         for node in members:
@@ -781,6 +825,14 @@ def _paper_graph_nx(kg: nx.Graph, papers: list[str], incidence: sp.csr_matrix,
     edges, stats = paper_graph(papers, incidence, entities, names, weight=weight,
                                min_shared=min_shared, max_df=max_df, top_k=top_k)
     log.debug("paper graph: %s", stats)
+    return _paper_graph_from_edges(kg, papers, edges, weight=weight, min_shared=min_shared,
+                                   max_df=max_df, top_k=top_k)
+
+
+def _paper_graph_from_edges(kg: nx.Graph, papers: list[str],
+                            edges: Sequence[tuple[int, int, dict[str, Any]]], *,
+                            weight: Weight, min_shared: int, max_df: float,
+                            top_k: int | None) -> nx.Graph:
     pg = nx.Graph(kind="papers", weight=weight, min_shared=min_shared, max_df=max_df)
     if top_k is not None:
         pg.graph["top_k"] = top_k
@@ -810,6 +862,7 @@ def build_knowledge_graph(
     max_df: float = 0.25,
     top_k: int | None = 20,
     seed: int = 42,
+    fork_min_papers: int | None = None,
 ) -> KnowledgeGraph:
     """Build the knowledge graph, its paper-paper projection and communities.
 
@@ -824,6 +877,11 @@ def build_knowledge_graph(
         Paper-paper linking options, see :func:`paper_graph`.
     seed
         Louvain seed.
+    fork_min_papers
+        With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
+        :func:`os.fork` exists, Louvain runs in a forked child process while this one
+        assembles the NetworkX graphs (:func:`paperkg._fork.run_beside`); the result
+        is the same.
 
     Returns
     -------
@@ -843,27 +901,46 @@ def build_knowledge_graph(
     # rescan the growing heap again and again (a third of the time at 10^5 papers)
     with gc_paused():
         return _build(papers, results, weight=weight, min_shared=min_shared, max_df=max_df,
-                      top_k=top_k, seed=seed)
+                      top_k=top_k, seed=seed,
+                      fork_min_papers=FORK_MIN_PAPERS if fork_min_papers is None
+                      else fork_min_papers)
 
 
 def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight: Weight,
-           min_shared: int, max_df: float, top_k: int | None, seed: int) -> KnowledgeGraph:
+           min_shared: int, max_df: float, top_k: int | None, seed: int,
+           fork_min_papers: int) -> KnowledgeGraph:
     from paperkg.kg import KnowledgeGraph
 
     corpus = _collect(papers, results)
-    kg = knowledge_graph(corpus)
     # the same projection paper_graph_from_kg makes, without reading the links back
     # out of the networkx graph
-    pg = _paper_graph_nx(kg, [paper_node_id(p.id) for p in corpus.papers],
-                         _corpus_incidence(corpus), [e.id for e in corpus.entities],
-                         [e.name for e in corpus.entities], weight=weight,
-                         min_shared=min_shared, max_df=max_df, top_k=top_k)
-    del corpus
+    ids = [paper_node_id(p.id) for p in corpus.papers]
+    edges, stats = paper_graph(ids, _corpus_incidence(corpus), [e.id for e in corpus.entities],
+                               [e.name for e in corpus.entities], weight=weight,
+                               min_shared=min_shared, max_df=max_df, top_k=top_k)
+    log.debug("paper graph: %s", stats)
+
+    def assemble() -> tuple[nx.Graph, nx.Graph]:
+        kg = knowledge_graph(corpus)
+        pg = _paper_graph_from_edges(kg, ids, edges, weight=weight, min_shared=min_shared,
+                                     max_df=max_df, top_k=top_k)
+        return kg, pg
+
+    groups = None
+    if len(ids) >= fork_min_papers and can_fork():
+        # Louvain needs only the links: on big corpora it runs on the other core while
+        # the graphs are assembled here
+        labels, (kg, pg) = run_beside(lambda: _link_communities(len(ids), edges, seed),
+                                      assemble, what="Louvain communities")
+        groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
+    else:
+        kg, pg = assemble()
+    corpus = edges = None  # type: ignore[assignment]  # free them before the labels
     params: dict[str, Any] = {"weight": weight, "min_shared": min_shared, "max_df": max_df,
                               "seed": seed}
     if top_k is not None:
         params["top_k"] = top_k
     kg.graph.update(params)
     pg.graph.update(params)
-    assign_communities(kg, pg, seed=seed)
+    assign_communities(kg, pg, seed=seed, groups=groups)
     return KnowledgeGraph(kg, pg)

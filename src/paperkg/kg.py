@@ -172,21 +172,26 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path: str | Path) -> list[Path]:
+    def save(self, path: str | Path, *, fork_min_nodes: int | None = None) -> list[Path]:
         """Write the knowledge graph to ``path`` and the paper graph beside it.
 
         The paper graph goes to :func:`paper_graph_path` (``kg.graphml`` ->
         ``papers.graphml``); its file name is recorded in the knowledge graph's graph
         attribute ``paper_graph_file``. Both files go through
-        :func:`paperkg.export.graphml.write_graphml`. Returns the two paths.
+        :func:`paperkg.export.graphml.write_graphml_files`: for big graphs (``fork_min_nodes``
+        nodes in all, default :data:`~paperkg.export.graphml.FORK_MIN_NODES`) the paper
+        graph is written by a forked child process while this one writes the knowledge
+        graph, with the same bytes as one after the other. Returns the two paths.
         """
-        from paperkg.export.graphml import write_graphml
+        from paperkg.export.graphml import FORK_MIN_NODES, write_graphml_files
 
         path = Path(path)
         sibling = paper_graph_path(path)
         self.graph.graph["paper_graph_file"] = sibling.name
-        write_graphml(self.graph, path)
-        write_graphml(self.paper_graph, sibling)
+        write_graphml_files(
+            [(self.graph, path), (self.paper_graph, sibling)],
+            fork_min_nodes=FORK_MIN_NODES if fork_min_nodes is None else fork_min_nodes,
+        )
         return [path, sibling]
 
     @classmethod

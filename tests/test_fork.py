@@ -1,0 +1,231 @@
+"""Tests of the forked-child paths: paperkg._fork.run_beside, KnowledgeGraph.save writing
+its two GraphML files at once and build_knowledge_graph running Louvain in a child.
+
+Every test forks for real (thresholds lowered to 0) and compares with the serial path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+
+import pytest
+
+from kg_corpus import PAPERS, results
+from paperkg import _fork
+from paperkg._fork import run_beside
+from paperkg.errors import ExportError, GraphError
+from paperkg.graph import build_knowledge_graph
+from paperkg.models import Entity, Paper, PaperEntities
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The pids of the children forked during the test (os.fork still forks)."""
+    pids: list[int] = []
+    real_fork = os.fork
+
+    def spy() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", spy)
+    return pids
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- run_beside
+
+
+def test_fork_run_beside_runs_background_in_a_child(forks):
+    parent = os.getpid()
+    child_pid, here = run_beside(os.getpid, lambda: ("fg", os.getpid()))
+    assert here == ("fg", parent)
+    assert child_pid != parent and forks == [child_pid]
+    assert _reaped(child_pid)
+
+
+def test_fork_run_beside_big_result_comes_back_whole(forks):
+    big = list(range(300_000))  # far more than a pipe buffer
+    got, _ = run_beside(lambda: big, lambda: None)
+    assert got == big
+    assert _reaped(forks[0])
+
+
+def test_fork_child_error_is_raised_in_the_parent(forks):
+    def fail() -> None:
+        raise ExportError("cannot write x.graphml: Permission denied")
+
+    ran = []
+    with pytest.raises(ExportError) as err:
+        run_beside(fail, lambda: ran.append(1))
+    assert str(err.value) == "cannot write x.graphml: Permission denied"
+    assert ran == [1]  # the foreground work finished first
+    assert _reaped(forks[0])
+
+
+def test_fork_unpicklable_child_error_becomes_runtime_error(forks):
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def fail() -> None:
+        raise Local("boom")
+
+    with pytest.raises(RuntimeError, match="Local: boom"):
+        run_beside(fail, lambda: None)
+    assert _reaped(forks[0])
+
+
+def test_fork_foreground_error_propagates_and_child_is_reaped(forks):
+    def fail() -> None:
+        raise GraphError("here")
+
+    with pytest.raises(GraphError, match="here"):
+        run_beside(lambda: 1, fail)
+    assert _reaped(forks[0])
+
+
+def test_fork_child_killed_without_result_runs_background_here(forks, caplog):
+    parent = os.getpid()
+
+    def die_in_child() -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return 7
+
+    with caplog.at_level(logging.WARNING, logger="paperkg"):
+        got = run_beside(die_in_child, lambda: 8, what="the test work")
+    assert got == (7, 8)
+    assert "the test work was killed by signal 9" in caplog.text
+    assert _reaped(forks[0])
+
+
+def test_fork_failure_and_no_fork_run_serially(monkeypatch):
+    order: list[str] = []
+
+    def refuse() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    got = run_beside(lambda: order.append("bg") or 1, lambda: order.append("fg") or 2)
+    assert got == (1, 2) and order == ["fg", "bg"]
+    monkeypatch.setattr(_fork, "can_fork", lambda: False)
+    assert run_beside(lambda: 3, lambda: 4) == (3, 4)
+
+
+# --------------------------------------------------------------------------- GraphML files
+
+
+@pytest.fixture(scope="module")
+def small_kg():
+    return build_knowledge_graph(PAPERS, results(), max_df=0.5)
+
+
+def _read(path) -> bytes:
+    return path.read_bytes()
+
+
+def test_fork_save_writes_the_same_bytes(small_kg, tmp_path, forks):
+    serial = small_kg.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    assert forks == []
+    forked = small_kg.save(tmp_path / "f" / "kg.graphml", fork_min_nodes=0)
+    assert len(forks) == 1 and _reaped(forks[0])
+    for a, b in zip(serial, forked, strict=True):
+        assert _read(a) == _read(b)
+
+
+def test_fork_save_default_threshold_keeps_small_graphs_serial(small_kg, tmp_path, forks):
+    small_kg.save(tmp_path / "kg.graphml")
+    assert forks == []
+
+
+def test_fork_save_child_error_is_the_serial_message(small_kg, tmp_path, forks):
+    messages = []
+    for name, threshold in (("s", 10**9), ("f", 0)):
+        out = tmp_path / name
+        (out / "papers.graphml").mkdir(parents=True)  # the child's file cannot be opened
+        with pytest.raises(ExportError) as err:
+            small_kg.save(out / "kg.graphml", fork_min_nodes=threshold)
+        messages.append(str(err.value).replace(f"/{name}/", "/X/"))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("cannot write ") and "papers.graphml" in messages[0]
+    assert "\n" not in messages[0]
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_fork_save_parent_error_waits_for_the_child(small_kg, tmp_path, forks):
+    small_kg.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    out = tmp_path / "f"
+    (out / "kg.graphml").mkdir(parents=True)
+    with pytest.raises(ExportError, match="cannot write .*kg.graphml"):
+        small_kg.save(out / "kg.graphml", fork_min_nodes=0)
+    assert _reaped(forks[0])
+    # the child's file was written completely all the same
+    assert _read(out / "papers.graphml") == _read(tmp_path / "s" / "papers.graphml")
+
+
+# --------------------------------------------------------------------------- Louvain in a child
+
+
+def _clustered_corpus(n_papers: int = 400, seed: int = 3):
+    """Papers drawing their entities mostly from one of eight topic pools, so Louvain
+    finds several communities over more than one level."""
+    rng = random.Random(seed)
+    pools = [[f"method:t{t}-e{k}" for k in range(25)] for t in range(8)]
+    papers, found = [], []
+    for i in range(n_papers):
+        pid = f"x{i:04d}"
+        topic = rng.randrange(len(pools))
+        picked = set(rng.sample(pools[topic], rng.randint(2, 6)))
+        if rng.random() < 0.3:
+            picked.add(rng.choice(pools[rng.randrange(len(pools))]))
+        papers.append(Paper(id=pid, title=f"Paper {i}", abstract="An abstract."))
+        ents = [Entity(id=e, name=e.split(":")[1], type="method", aliases=[])
+                for e in sorted(picked)]
+        found.append(PaperEntities(id=pid, title=f"Paper {i}", entities=ents))
+    return papers, found
+
+
+@pytest.mark.parametrize("weight", ["idf", "count", "jaccard"])
+def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, forks):
+    papers, found = _clustered_corpus()
+    serial = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
+                                   fork_min_papers=10**9)
+    assert forks == []
+    forked = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
+                                   fork_min_papers=0)
+    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(serial.communities()) > 3
+    for g, h in ((serial.graph, forked.graph), (serial.paper_graph, forked.paper_graph)):
+        assert list(g.nodes(data=True)) == list(h.nodes(data=True))
+        assert list(g.edges(data=True)) == list(h.edges(data=True))
+        assert g.graph == h.graph
+    a = serial.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    b = forked.save(tmp_path / "f" / "kg.graphml", fork_min_nodes=0)
+    for x, y in zip(a, b, strict=True):
+        assert _read(x) == _read(y)
+
+
+def test_fork_build_without_links_and_small_corpus(forks):
+    # max_df 0.25 on five papers: no paper links, every paper its own community
+    serial = build_knowledge_graph(PAPERS, results(), fork_min_papers=10**9)
+    forked = build_knowledge_graph(PAPERS, results(), fork_min_papers=0)
+    assert forked.paper_graph.number_of_edges() == 0
+    assert serial.communities() == forked.communities()
+    assert list(serial.graph.nodes(data=True)) == list(forked.graph.nodes(data=True))
+    assert len(forks) == 1 and _reaped(forks[0])
+    build_knowledge_graph(PAPERS, results())  # default threshold: no fork
+    assert len(forks) == 1
