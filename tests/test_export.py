@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -187,6 +188,27 @@ def test_export_all_is_deterministic(exported, tmp_path):
         if path.suffix == ".gexf":  # GEXF carries the write date
             continue
         assert path.read_bytes() == (outdir / path.name).read_bytes(), path.name
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_export_all_forked_writes_the_same_bytes(exported, tmp_path):
+    # threshold 0: the papers.* files are written by a real forked child process
+    kg, outdir, written = exported
+    forked = export_all(kg, tmp_path, fork_min_nodes=0)
+    assert [p.name for p in forked] == [p.name for p in written]
+    for path in forked:
+        if path.suffix == ".gexf":  # GEXF carries the write date
+            continue
+        assert path.read_bytes() == (outdir / path.name).read_bytes(), path.name
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_export_all_forked_child_error_is_the_export_error(tmp_path):
+    # the papers.* files fail in the child: the same one-line ExportError reaches here
+    kg = make_kg()
+    (tmp_path / "papers.graphml").mkdir()
+    with pytest.raises(ExportError, match="papers.graphml"):
+        export_all(kg, tmp_path, fork_min_nodes=0)
 
 
 def test_export_all_unwritable_directory_raises_export_error(tmp_path):

@@ -14,9 +14,10 @@ from typing import Protocol
 
 import networkx as nx
 
+from paperkg._fork import can_fork, run_beside
 from paperkg.errors import ExportError
 from paperkg.export.gexf import read_gexf, write_gexf
-from paperkg.export.graphml import read_graphml, write_graphml
+from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
 from paperkg.export.html import write_html
 from paperkg.export.layout import compute_layout
 from paperkg.export.tables import read_node_link_json, write_csv_tables, write_node_link_json
@@ -73,7 +74,8 @@ def export_graph(
     return list(paths.values())
 
 
-def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42) -> list[Path]:
+def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
+               fork_min_nodes: int = FORK_MIN_NODES) -> list[Path]:
     """Write every export of a knowledge graph into ``outdir``.
 
     Files: ``kg.graphml``, ``kg.gexf``, ``kg.json``, ``kg_nodes.csv``, ``kg_edges.csv``,
@@ -89,6 +91,11 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42) -> list[Path]:
         Output directory, created if missing.
     seed
         Layout seed: the same graph and seed give the same files.
+    fork_min_nodes
+        With this many nodes in the two graphs together, the ``papers.*`` files are
+        written by a forked child process while this one writes the ``kg.*`` files (two
+        cores; the same bytes as one after the other, see
+        :func:`paperkg._fork.run_beside`). Below it, or without ``fork``, serially.
 
     Returns
     -------
@@ -111,15 +118,19 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42) -> list[Path]:
     # from it keeps the same clusters in the same places on both maps.
     papers_layout = compute_layout(kg.paper_graph, seed=seed)
     kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout)
-    written = export_graph(
-        kg.graph, outdir, "kg", title="paperkg: papers and entities", seed=seed, layout=kg_layout
-    )
-    written += export_graph(
-        kg.paper_graph,
-        outdir,
-        "papers",
-        title="paperkg: papers linked by shared entities",
-        seed=seed,
-        layout=papers_layout,
-    )
-    return written
+
+    def kg_files() -> list[Path]:
+        return export_graph(kg.graph, outdir, "kg", title="paperkg: papers and entities",
+                            seed=seed, layout=kg_layout)
+
+    def paper_files() -> list[Path]:
+        return export_graph(kg.paper_graph, outdir, "papers",
+                            title="paperkg: papers linked by shared entities", seed=seed,
+                            layout=papers_layout)
+
+    total = kg.graph.number_of_nodes() + kg.paper_graph.number_of_nodes()
+    if total < fork_min_nodes or not can_fork():
+        return kg_files() + paper_files()
+    papers_written, kg_written = run_beside(paper_files, kg_files,
+                                            what="writing the papers.* files")
+    return kg_written + papers_written

@@ -638,6 +638,7 @@ def _write_all(items: Sequence[tuple[nx.Graph, Any]], seed: int) -> None:
     for graph, path in items:
         write_graphml(graph, path, seed=seed)
 
+
 #: The C0 controls XML 1.0 cannot hold (all but tab, newline, CR), as UTF-8 bytes.
 _CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 
