@@ -155,7 +155,7 @@ def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
     corpus-wide passes run over distinct surfaces, with counts)."""
     import random
 
-    from paperkg.canonical import iter_canonical_json
+    from paperkg.canonical import canonicalize_json, iter_canonical_json
     from paperkg.workflow import load_sources
 
     papers, _ = load_sources(["seeds"])
@@ -167,3 +167,10 @@ def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
     random.Random(7).shuffle(order)
     shuffled = list(iter_canonical_json([as_json[i] for i in order]))
     assert {as_json[i]: shuffled[k] for k, i in enumerate(order)} == dict(zip(as_json, out, strict=True))
+    # canonicalize_json: the same strings whether both reads are split over a forked
+    # child (threshold 0) or not
+    assert canonicalize_json(as_json, fork_min_records=0) == out
+    assert canonicalize_json(as_json, fork_min_records=10**9) == out
+    assert canonicalize_json([as_json[i] for i in order], fork_min_records=0) == shuffled
+    assert canonicalize_json([], fork_min_records=0) == []
+    assert canonicalize_json(as_json[:1], fork_min_records=0) == list(iter_canonical_json(as_json[:1]))

@@ -1,5 +1,6 @@
 """Tests of the forked-child paths: paperkg._fork.run_beside, KnowledgeGraph.save writing
-its two GraphML files at once and build_knowledge_graph running Louvain in a child.
+its two GraphML files at once, paper_graph computing half its row blocks in a child and
+build_knowledge_graph running Louvain in a child.
 
 Every test forks for real (thresholds lowered to 0) and compares with the serial path.
 """
@@ -12,12 +13,13 @@ import random
 import signal
 
 import pytest
+import scipy.sparse as sp
 
 from kg_corpus import PAPERS, results
 from paperkg import _fork
 from paperkg._fork import run_beside
 from paperkg.errors import ExportError, GraphError
-from paperkg.graph import build_knowledge_graph
+from paperkg.graph import build_knowledge_graph, paper_graph
 from paperkg.models import Entity, Paper, PaperEntities
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -229,3 +231,52 @@ def test_fork_build_without_links_and_small_corpus(forks):
     assert len(forks) == 1 and _reaped(forks[0])
     build_knowledge_graph(PAPERS, results())  # default threshold: no fork
     assert len(forks) == 1
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@pytest.mark.parametrize("weight", ["idf", "count", "jaccard"])
+@pytest.mark.parametrize(("min_shared", "top_k"), [(1, None), (1, 3), (2, 5)])
+def test_fork_projection_halves_give_the_same_edges(weight, min_shared, top_k, forks):
+    rng = random.Random(11)
+    n, m = 300, 80
+    sets = [set(rng.sample(range(m), rng.randint(0, 8))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    ids = [f"e:{j:03d}" for j in range(m)]
+    papers = [f"p{i:03d}" for i in range(n)]
+    kwargs = {"weight": weight, "min_shared": min_shared, "top_k": top_k, "max_df": 0.2,
+              "block_work": 200}
+    serial = paper_graph(papers, b, ids, ids, fork_min_papers=10**9, **kwargs)
+    assert forks == []
+    forked = paper_graph(papers, b, ids, ids, fork_min_papers=0, **kwargs)
+    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(serial[0]) > 100
+    assert forked == serial
+    # one block: nothing to split, no child
+    assert paper_graph(papers, b, ids, ids, fork_min_papers=0,
+                       **{**kwargs, "block_work": 10**9}) == serial
+    assert len(forks) == 1
+
+
+def test_fork_projection_error_in_the_child_is_raised_here(monkeypatch, forks):
+    from paperkg import graph
+
+    calls = []
+    real = graph._project_blocks
+
+    def failing(blocks, *args, **kwargs):
+        calls.append(os.getpid())
+        if os.getpid() != parent:
+            raise MemoryError("no room for the product")
+        return real(blocks, *args, **kwargs)
+
+    parent = os.getpid()
+    monkeypatch.setattr(graph, "_project_blocks", failing)
+    b = sp.csr_matrix(([1.0] * 6, ([0, 1, 2, 3, 4, 5], [0, 0, 1, 1, 2, 2])), shape=(6, 3))
+    with pytest.raises(MemoryError, match="no room"):
+        paper_graph(list("abcdef"), b, ["x", "y", "z"], ["x", "y", "z"], max_df=1.0,
+                    block_work=1, fork_min_papers=0)
+    assert len(forks) == 1 and _reaped(forks[0])

@@ -61,8 +61,9 @@ WEIGHT_MODES: tuple[str, ...] = ("count", "idf", "jaccard")
 PAPER_PREFIX = "paper:"
 #: Upper bound on the number of (paper, paper) products computed per row block.
 BLOCK_WORK = 4_000_000
-#: :func:`build_knowledge_graph` runs Louvain in a forked child process from this many
-#: papers on (the seed corpus has about 500; 10^5 papers gain about half a minute).
+#: :func:`paper_graph` computes half its row blocks, and :func:`build_knowledge_graph`
+#: runs Louvain, in a forked child process from this many papers on (the seed corpus
+#: has about 500; at 10^5 papers each gains about half a minute).
 FORK_MIN_PAPERS = 20_000
 _LABEL_LEN = 60
 _FIELD_ORDER = {"title": 0, "abstract": 1}
@@ -351,6 +352,7 @@ def paper_graph(
     max_df: float = 0.25,
     top_k: int | None = 20,
     block_work: int = BLOCK_WORK,
+    fork_min_papers: int | None = None,
 ) -> tuple[list[tuple[int, int, dict[str, Any]]], dict[str, Any]]:
     """Paper-paper links from a binary papers x entities incidence matrix.
 
@@ -376,6 +378,11 @@ def paper_graph(
         paper can end with more than ``k`` neighbours. ``None`` keeps every link.
     block_work
         Row blocks are sized so that each computes about this many products.
+    fork_min_papers
+        With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
+        :func:`os.fork` exists, the second half of the row blocks is computed in a
+        forked child process on another core (:func:`paperkg._fork.run_beside`); the
+        edges are the same.
 
     Returns
     -------
@@ -391,6 +398,8 @@ def paper_graph(
     pruned block by block before anything else is stored.
     """
     n, m = incidence.shape
+    if fork_min_papers is None:
+        fork_min_papers = FORK_MIN_PAPERS
     if len(papers) != n or len(entity_ids) != m or len(entity_names) != m:
         raise GraphError(
             f"incidence matrix is {n} x {m} but got {len(papers)} papers, "
@@ -428,9 +437,41 @@ def paper_graph(
     work = np.asarray(b @ df[linking]).ravel()
     # each row with a linking entity meets itself on the diagonal with count = its size
     own = np.diff(b.indptr)
+    blocks = list(_block_ranges(work, block_work))
+
+    def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
+        return _project_blocks(part, b, bt, own, set_size, n, weight=weight,
+                               min_shared=min_shared, top_k=top_k)
+
+    if len(blocks) > 1 and n >= fork_min_papers and can_fork():
+        # the blocks are independent: the second half (by work) runs in a forked
+        # child on the other core; the pairs found are the same
+        cut = int(np.searchsorted(np.cumsum([work[lo:hi].sum() for lo, hi in blocks]),
+                                  work.sum() / 2))
+        cut = min(max(cut, 1), len(blocks) - 1)
+        (kept_b, pairs_b), (kept, n_pairs) = run_beside(
+            lambda: project(blocks[cut:]), lambda: project(blocks[:cut]),
+            what="the paper-paper projection")
+        kept += kept_b
+        n_pairs += pairs_b
+    else:
+        kept, n_pairs = project(blocks)
+
+    keys = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+    pairs = np.stack([keys // n, keys % n], axis=1)
+    edges = _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight)
+    stats.update(pairs_considered=n_pairs // 2, edges=len(edges))
+    return edges, stats
+
+
+def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix, bt: sp.csr_matrix,
+                    own: np.ndarray, set_size: np.ndarray, n: int, *, weight: Weight,
+                    min_shared: int, top_k: int | None) -> tuple[list[np.ndarray], int]:
+    """The kept pairs (``i * n + j`` keys, ``i < j``) of each row block of ``b @ bt``,
+    and the number of valid off-diagonal products (each pair counted from both ends)."""
     kept: list[np.ndarray] = []
     n_pairs = 0
-    for lo, hi in _block_ranges(work, block_work):
+    for lo, hi in blocks:
         prod = (b[lo:hi] @ bt).tocsr()
         indptr, indices = prod.indptr, prod.indices
         cnt = prod.data.real
@@ -459,12 +500,7 @@ def paper_graph(
             mask = _top_k_mask(rows, cols, val, cnt, top_k)
             rows, cols = rows[mask], cols[mask]
         kept.append(np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols)))
-
-    keys = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
-    pairs = np.stack([keys // n, keys % n], axis=1)
-    edges = _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight)
-    stats.update(pairs_considered=n_pairs // 2, edges=len(edges))
-    return edges, stats
+    return kept, n_pairs
 
 
 def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight):
@@ -879,9 +915,10 @@ def build_knowledge_graph(
         Louvain seed.
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
-        :func:`os.fork` exists, Louvain runs in a forked child process while this one
-        assembles the NetworkX graphs (:func:`paperkg._fork.run_beside`); the result
-        is the same.
+        :func:`os.fork` exists, half of the paper-paper projection is computed in a
+        forked child process (see :func:`paper_graph`), and Louvain runs in another
+        while this one assembles the NetworkX graphs (:func:`paperkg._fork.run_beside`);
+        the result is the same.
 
     Returns
     -------
@@ -917,7 +954,8 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     ids = [paper_node_id(p.id) for p in corpus.papers]
     edges, stats = paper_graph(ids, _corpus_incidence(corpus), [e.id for e in corpus.entities],
                                [e.name for e in corpus.entities], weight=weight,
-                               min_shared=min_shared, max_df=max_df, top_k=top_k)
+                               min_shared=min_shared, max_df=max_df, top_k=top_k,
+                               fork_min_papers=fork_min_papers)
     log.debug("paper graph: %s", stats)
 
     def assemble() -> tuple[nx.Graph, nx.Graph]:

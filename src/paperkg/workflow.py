@@ -157,7 +157,7 @@ def extract_corpus(
     from collections import deque
     from contextlib import ExitStack
 
-    from paperkg.canonical import iter_canonical_json
+    from paperkg.canonical import canonicalize_json
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
     size = batch_size or DEFAULT_CHUNK_SIZE
@@ -196,7 +196,7 @@ def extract_corpus(
                 kept.extend(batch)
             bar.advance(len(batch))
     canonical = _JsonResults()
-    canonical.extend(iter_canonical_json(raw.texts))
+    canonical.extend(canonicalize_json(raw.texts))
     del raw
     return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
 
