@@ -41,3 +41,37 @@ def test_layout_large_graph_is_deterministic_and_spread() -> None:
     assert first == compute_layout(graph, seed=1)
     xs = [x for x, _ in first.values()]
     assert len(set(first.values())) == graph.number_of_nodes() and max(xs) > 0 > min(xs)
+
+
+def test_layout_memo_hands_out_copies_and_is_dropped_when_the_graph_changes() -> None:
+    g = nx.connected_caveman_graph(30, 20)  # 600 nodes: the force layout
+    first = compute_layout(g, seed=3)
+    assert "paperkg_layouts" in g.__networkx_cache__
+    again = compute_layout(g, seed=3)
+    assert again == first and again is not first
+    again[0] = (1e9, 1e9)  # the caller's copy; the memo is untouched
+    assert compute_layout(g, seed=3) == first
+    # other parameters are other layouts
+    assert compute_layout(g, seed=4) != first
+    assert compute_layout(g, seed=3, scale=10.0) != first
+    # the memo equals a fresh computation on an equal graph (which has no memo)
+    assert compute_layout(nx.Graph(g), seed=3) == first
+    # any change through networkx empties the cache: a new layout of the new graph
+    assert not g.has_edge(0, 300)
+    g.add_edge(0, 300)
+    assert "paperkg_layouts" not in g.__networkx_cache__
+    changed = compute_layout(g, seed=3)
+    assert changed == compute_layout(nx.Graph(g), seed=3) and changed != first
+    # a starting layout is never memoised
+    h = nx.Graph(g)
+    compute_layout(h, seed=3, initial={0: (0.0, 0.0)})
+    assert "paperkg_layouts" not in h.__networkx_cache__
+
+
+def test_layout_memo_not_used_for_views() -> None:
+    g = nx.connected_caveman_graph(30, 20)
+    view = g.subgraph(range(500))
+    first = compute_layout(view, seed=1)
+    assert "paperkg_layouts" not in view.__networkx_cache__
+    g.remove_edges_from(list(g.edges(range(100)))[:200])
+    assert compute_layout(view, seed=1) == compute_layout(nx.Graph(view), seed=1) != first

@@ -211,6 +211,9 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
                                    fork_min_papers=0)
     assert len(forks) == 1 and _reaped(forks[0])
     assert len(serial.communities()) > 3
+    # the forked build lays the paper graph out while Louvain runs (kept in its cache)
+    assert "paperkg_layouts" in forked.paper_graph.__networkx_cache__
+    assert "paperkg_layouts" not in serial.paper_graph.__networkx_cache__
     for g, h in ((serial.graph, forked.graph), (serial.paper_graph, forked.paper_graph)):
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))
         assert list(g.edges(data=True)) == list(h.edges(data=True))

@@ -964,12 +964,21 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
                                      max_df=max_df, top_k=top_k)
         return kg, pg
 
+    def assemble_and_lay_out() -> tuple[nx.Graph, nx.Graph]:
+        from paperkg.export.layout import compute_layout
+
+        kg, pg = assemble()
+        # Louvain takes longer than the assembly: lay the paper graph out meanwhile, for
+        # the exporters (kept in the graph's cache; compute_layout hands it out again)
+        compute_layout(pg, seed=seed)
+        return kg, pg
+
     groups = None
     if len(ids) >= fork_min_papers and can_fork():
         # Louvain needs only the links: on big corpora it runs on the other core while
         # the graphs are assembled here
         labels, (kg, pg) = run_beside(lambda: _link_communities(len(ids), edges, seed),
-                                      assemble, what="Louvain communities")
+                                      assemble_and_lay_out, what="Louvain communities")
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
     else:
         kg, pg = assemble()

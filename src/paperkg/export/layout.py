@@ -20,6 +20,8 @@ __all__ = ["compute_layout", "SMALL_GRAPH"]
 
 #: Up to this many nodes, NetworkX's exact spring layout is fast enough.
 SMALL_GRAPH = 400
+#: The key of the layout memo in ``graph.__networkx_cache__``.
+_CACHE_KEY = "paperkg_layouts"
 
 
 def compute_layout(
@@ -52,7 +54,48 @@ def compute_layout(
     -------
     dict
         ``node -> (x, y)`` with plain Python floats rounded to 0.01.
+
+    Notes
+    -----
+    Without ``initial``, the result is also kept in the graph's NetworkX cache
+    (``graph.__networkx_cache__``, which NetworkX empties whenever the graph is changed
+    through its methods) and handed out again (as a copy) for the same ``seed``,
+    ``iterations`` and ``scale``: the layout depends only on the nodes, the edges and
+    these. Each exporter asks for the layout of the graph it writes, and laying out
+    10^5 nodes takes a quarter of a minute; :func:`paperkg.graph.build_knowledge_graph`
+    lays out big paper graphs ahead, on a core that would otherwise wait.
     """
+    cache = _layout_cache(graph) if initial is None else None
+    key = (seed, iterations, scale)
+    if cache is not None and key in cache:
+        return dict(cache[key])
+    layout = _compute_layout(graph, seed=seed, iterations=iterations, scale=scale,
+                             initial=initial)
+    if cache is not None:
+        cache[key] = dict(layout)
+    return layout
+
+
+def _layout_cache(graph: nx.Graph) -> dict | None:
+    """This graph's layout memo, or ``None`` for views and graphs without a cache."""
+    store = getattr(graph, "__networkx_cache__", None)
+    if not isinstance(store, dict) or nx.is_frozen(graph):
+        # a view's cache is not emptied when the graph under it changes
+        return None
+    found = store.get(_CACHE_KEY)
+    if not isinstance(found, dict):
+        found = store[_CACHE_KEY] = {}
+    return found
+
+
+def _compute_layout(
+    graph: nx.Graph,
+    *,
+    seed: int,
+    iterations: int | None,
+    scale: float | None,
+    initial: Mapping[Hashable, tuple[float, float]] | None,
+) -> dict[Hashable, tuple[float, float]]:
     n = graph.number_of_nodes()
     if n == 0:
         return {}
