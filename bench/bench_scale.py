@@ -26,6 +26,7 @@ Usage::
     python bench/bench_scale.py --sizes 1e3 1e4 --repeat 3
     python bench/bench_scale.py --million            # adds 1e6
     python bench/bench_scale.py --sizes 1e4 --profile  # cProfile of one run
+    python bench/bench_scale.py --sizes 1e6 --stop-after extract  # load + extraction only
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _cpu() -> float:
 
 
 def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
-          profile: bool) -> dict:
+          profile: bool, stop_after: str | None = None) -> dict:
     """One measured run (in its own process); returns the figures as a dict."""
     import networkx as nx
 
@@ -134,6 +135,9 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     out["rerun_reused"] = rerun.n_reused
     del rerun
 
+    if stop_after == "extract":
+        return _finish(out, profiler)
+
     t0, c0 = time.perf_counter(), _cpu()
     kg = build_knowledge_graph(papers, run.results)
     out["build"] = time.perf_counter() - t0
@@ -161,7 +165,10 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
         t0 = time.perf_counter()
         _export_all(kg, work / "export")
         out["export"] = time.perf_counter() - t0
+    return _finish(out, profiler)
 
+
+def _finish(out: dict, profiler) -> dict:
     out["rss_mb"] = _peak_mb(resource.RUSAGE_SELF)
     # reaped direct children: the processes build and save fork on big graphs (their RSS
     # counts the pages they share with this process after the fork, so it overstates
@@ -203,6 +210,8 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             cmd.append("--no-export-all")
         if args.profile:
             cmd.append("--profile")
+        if args.stop_after:
+            cmd += ["--stop-after", args.stop_after]
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
         if proc.returncode != 0:
@@ -228,20 +237,25 @@ def table(rows: list[dict], export_all: bool) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     prev = None
     for r in rows:
-        e2e = r["load"] + r["extract"] + r["build"] + r["graphml"]
-        slope = "" if prev is None else (
+        # the end-to-end figure needs every stage; runs stopped after extraction have none
+        full = all(k in r for k in ("build", "graphml"))
+        e2e = r["load"] + r["extract"] + r["build"] + r["graphml"] if full else None
+        slope = "" if prev is None or e2e is None else (
             f"{math.log(e2e / prev[1]) / math.log(r['n'] / prev[0]):.2f}")
         cells = [f"{int(r['n']):,}", f"{r['load']:.1f}", f"{r['extract']:.1f}",
                  f"{r['extract_cpu_main']:.1f}", f"{r['extract_cpu_workers']:.1f}", f"{r['n'] / r['extract']:,.0f}",
-                 f"{r['rerun']:.1f}", f"{r['build']:.1f}", f"{r['graphml']:.1f}"]
+                 f"{r['rerun']:.1f}", _opt(r, "build"), _opt(r, "graphml")]
         if export_all:
-            cells.append(f"{r.get('export', float('nan')):.1f}")
-        cells += [f"{e2e:.1f}", slope, f"{r['rss_mb']:,.0f}", f"{r['rss_workers_mb']:,.0f}",
-                  f"{int(r['nodes']):,}", f"{int(r['edges']):,}",
+            cells.append(_opt(r, "export"))
+        cells += ["-" if e2e is None else f"{e2e:.1f}", slope, f"{r['rss_mb']:,.0f}",
+                  f"{r['rss_workers_mb']:,.0f}",
+                  f"{int(r['nodes']):,}" if "nodes" in r else "-",
+                  f"{int(r['edges']):,}" if "edges" in r else "-",
                   f"{int(r['paper_edges']):,}" if "paper_edges" in r else "-",
                   f"{r['load_avg_1m']:.1f}", _opt(r, "build_cpu"), _opt(r, "graphml_cpu")]
         lines.append("| " + " | ".join(cells) + " |")
-        prev = (r["n"], e2e)
+        if e2e is not None:
+            prev = (r["n"], e2e)
     return "\n".join(lines)
 
 
@@ -260,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-export-all", dest="export_all", action="store_false",
                         help="skip export_all (GraphML is always timed)")
     parser.add_argument("--profile", action="store_true", help="cProfile each run (stderr)")
+    parser.add_argument("--stop-after", choices=["extract"],
+                        help="stop each run after this stage (e.g. sizes whose graph "
+                             "does not fit in memory)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -267,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child is not None:
         figures = child(args.child, args.corpus, args.work, args.jobs, args.export_all,
-                        args.profile)
+                        args.profile, args.stop_after)
         print(json.dumps(figures))
         return 0
 
