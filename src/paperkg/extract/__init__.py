@@ -21,7 +21,7 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 __all__ = ["EXTRACTOR_VERSION", "Extractor", "extract_papers"]
 
 #: Bumped whenever the output for the same input could change (a cache key).
-EXTRACTOR_VERSION = "0.8.0"
+EXTRACTOR_VERSION = "0.8.1"
 
 _FIELDS = ("title", "abstract")
 

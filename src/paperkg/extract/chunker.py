@@ -211,25 +211,35 @@ def tag_words(tokens: Sequence[tuple[str, int, bool]], rules: Rules, *,
     if entry is None or entry[0] is not rules or len(entry[1]) > 200_000:
         entry = _TAG_CACHE[id(rules)] = (rules, {})
     cache = entry[1]
+    after_to: list[int] = []  # indices of words that follow "to"
+    new = tuple.__new__
     for text, start, end, ss in merge_words(tokens):
         key = (text, ss, title_case)
-        tag = cache.get(key)
-        if tag is None:
-            tag = cache[key] = tag_word(text, rules, sent_start=ss, title_case=title_case)
-        lower = text.lower()
+        info = cache.get(key)
+        if info is None:
+            lower = text.lower()
+            info = cache[key] = (tag_word(text, rules, sent_start=ss, title_case=title_case),
+                                 text.isalpha() and text.islower(), lower in _VERB_BEFORE,
+                                 lower == "to")
+        tag, bare, verb_before, is_to = info
         if expect_verb and tag in ("ADV", "PART"):
             pass
-        elif expect_verb and tag in ("NOUN", "ADJ", "VBG") and text.isalpha() and text.islower():
+        elif expect_verb and bare and tag in ("NOUN", "ADJ", "VBG"):
             tag = "VERB"
             expect_verb = False
         else:
-            expect_verb = lower in _VERB_BEFORE
-        out.append(Word(text, start, end, tag, ss))
+            expect_verb = verb_before
+        if is_to:
+            after_to.append(len(out) + 1)
+        out.append(new(Word, (text, start, end, tag, ss)))
     # "to study smooth ...", "to model complex ...": a bare word after "to" that takes an
     # adjective or determiner is a verb
-    for i in range(1, len(out) - 1):
+    last = len(out) - 1
+    for i in after_to:
+        if i >= last:
+            continue
         w = out[i]
-        if (w.tag == "NOUN" and out[i - 1].text.lower() == "to" and w.text.isalpha()
+        if (w.tag == "NOUN" and w.text.isalpha()
                 and w.text.islower() and not w.text.endswith(("s", "ing", "ion"))
                 and out[i + 1].tag in ("ADJ", "DET", "PRON")):
             out[i] = w._replace(tag="VERB")

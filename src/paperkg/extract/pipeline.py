@@ -47,8 +47,13 @@ TEXT_KEY = "paperkg_text"
 
 
 def _char_span(doc: Doc, start: int, end: int, label: str, kb_id: str = "") -> Span | None:
-    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
-    return span
+    """``doc.char_span(start, end, label, kb_id, alignment_mode="expand")``, with the
+    common case of offsets on token boundaries looked up instead of searched for."""
+    _, starts, ends = _token_table(doc)
+    s, e = starts.get(start), ends.get(end)
+    if s is not None and e is not None and s < e:
+        return Span(doc, s, e, label=label, kb_id=kb_id)
+    return doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
 
 
 def doc_text(doc: Doc) -> str:
@@ -59,11 +64,26 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+_TABLE_KEY = "paperkg_tokens"
+
+
+def _token_table(doc: Doc) -> tuple[list[tuple[str, int, bool]], dict[int, int], dict[int, int]]:
+    """The doc's tokens as ``(text, start_char, followed_by_space)``, and the token index
+    starting (ending, plus one) at each character offset; computed once per doc."""
+    table = doc.user_data.get(_TABLE_KEY)
+    if table is None:
+        text = doc_text(doc)
+        arr = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+        tokens = [(text[i:i + n], i, bool(sp)) for i, n, sp in arr]
+        starts = {i: k for k, (i, _, _) in enumerate(arr)}
+        ends = {i + n: k + 1 for k, (i, n, _) in enumerate(arr)}
+        table = doc.user_data[_TABLE_KEY] = (tokens, starts, ends)
+    return table
+
+
 def _tokens(doc: Doc) -> list[tuple[str, int, bool]]:
     """``(text, start_char, followed_by_space)`` per token, without creating Token objects."""
-    text = doc_text(doc)
-    arr = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-    return [(text[i:i + n], i, bool(sp)) for i, n, sp in arr]
+    return _token_table(doc)[0]
 
 
 def _words(doc: Doc, rules: Rules):

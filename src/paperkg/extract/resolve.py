@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from paperkg.extract.chunker import is_adjectival_compound, is_name_like, is_title_case
 from paperkg.extract.classify import classify_phrase, head_type, is_debris
@@ -102,14 +102,35 @@ def _trim_long_form(text: str, start: int) -> tuple[str, int]:
     return " ".join(words), offset
 
 
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of URLs and bracketed references ("[Smith et al., 2020]").
+
+    The substring tests are necessary conditions of the two patterns; they spare the
+    URL pattern's word-by-word attempts on the (many) texts without any.
+    """
+    spans = []
+    if "://" in text or "www." in text or "github" in text:
+        spans += [m.span() for m in _URL.finditer(text)]
+    if "[" in text:
+        spans += [m.span() for m in _REFERENCE.finditer(text)]
+    return spans
+
+
+def _span_text(span: Span, text: str) -> str:
+    """``span.text`` sliced from its doc's text (``doc_text``) instead of rebuilt from
+    its tokens: the same string, since a tokenizer's doc reproduces its text exactly."""
+    return text[span.start_char:span.end_char]
+
+
 def _abbreviation_candidates(field_name: str, doc: Doc, rules: Rules, vocabulary: Vocabulary,
                              short_to_key: dict[str, str]) -> list[Candidate]:
     out: list[Candidate] = []
+    full = doc_text(doc)
     for lspan, sspan in zip(doc.spans["abbrev_long"], doc.spans["abbrev_short"], strict=True):
-        long_text, long_start = _trim_long_form(lspan.text, lspan.start_char)
+        long_text, long_start = _trim_long_form(_span_text(lspan, full), lspan.start_char)
         if "\n" in long_text or is_debris(long_text.replace("-", " ")):
             continue
-        short = sspan.text
+        short = _span_text(sspan, full)
         words = long_text.split()
         t = None
         # "Bianchi I (BI) model": the long form with the word after the definition
@@ -156,43 +177,47 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     abstract_norm: str | None = None
     norms: dict[str, str] = {}
     for fname, doc in docs.items():
+        full = doc_text(doc)
         for span in doc.spans["repos"]:
-            cands.append(Candidate(fname, span.start_char, span.end_char, span.text, "repo",
+            cands.append(Candidate(fname, span.start_char, span.end_char, _span_text(span, full),
+                                   "repo",
                                    "repo", span.kb_id_, "repo:" + span.kb_id_))
         for span in doc.spans["gazetteer"]:
-            cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
+            stext = _span_text(span, full)
+            cands.append(Candidate(fname, span.start_char, span.end_char, stext,
                                    span.label_, "gazetteer", span.kb_id_))
-            if " " in span.text:
-                c = _elided_term(fname, doc_text(doc), span.start_char, span.text, vocabulary)
+            if " " in stext:
+                c = _elided_term(fname, full, span.start_char, stext, vocabulary)
                 if c is not None:
                     cands.append(c)
         weak_title = fname == "title" and is_title_case(doc_text(doc))
         for span in doc.spans["chunks"]:
+            stext = _span_text(span, full)
             if span.label_ == "nominal":
-                if _in_title_and_abstract(span.text, docs, norms):
-                    cands.append(Candidate(fname, span.start_char, span.end_char, span.text,
-                                           _nominal_type(span.text, vocabulary), "chunk"))
+                if _in_title_and_abstract(stext, docs, norms):
+                    cands.append(Candidate(fname, span.start_char, span.end_char, stext,
+                                           _nominal_type(stext, vocabulary), "chunk"))
                 continue
             if weak_title:
                 # capitals of a title-cased title say nothing: the abstract must use it too
                 if abstract_norm is None:
                     abstract_norm = _normalize_for_search(doc_text(docs["abstract"]))
-                if not _occurs_in(match_key(span.text), abstract_norm):
+                if not _occurs_in(match_key(stext), abstract_norm):
                     continue
-            start, end, text = span.start_char, span.end_char, span.text
+            start, end, text = span.start_char, span.end_char, stext
             if span.label_ == "dataset" and len(span) > 1:
                 # "the CIFAR-10 dataset", "SuperCon benchmark": the dataset is the name
                 head = singular(span[-1].text.lower())
                 if head in rules.dataset_heads:
                     end = span[-2].idx + len(span[-2].text)
-                    text = doc_text(doc)[start:end]
+                    text = full[start:end]
                     if _common_words_only(text.split(), rules):
                         continue  # "2D Gaussians dataset": a kind of data, no name
             name = key = None
             if span.label_ == "method" and len(span) >= 3:
                 # "Scale-wise Conditional Decoding mechanism": the capitalised part names it
                 head = span[-1].text
-                before = span[:-1].text.split()
+                before = full[start:span[-2].idx + len(span[-2])].split()
                 if (head.islower() and singular(head) in rules.strict_heads
                         and len(before) >= 2 and all(w[:1].isupper() for w in before)):
                     name = " ".join(before)
@@ -206,7 +231,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
             cands.append(Candidate(fname, start, end, text, label, "chunk", name,
                                    key or ""))
         for span in doc.spans["cues"]:
-            c = _cue_candidate(fname, span, rules, vocabulary, short_to_key)
+            c = _cue_candidate(fname, span, full, rules, vocabulary, short_to_key)
             if c is not None:
                 cands.append(c)
     # every other use of a name the paper introduces (title "Name: ...", "we propose Name")
@@ -226,9 +251,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
             for m in pattern.finditer(doc_text(doc)):
                 cands.append(Candidate(fname, m.start(), m.end(), m.group(), "", "abbrev",
                                        None, key))
-    urls = {fname: [m.span() for m in _URL.finditer(doc_text(doc))]
-            + [m.span() for m in _REFERENCE.finditer(doc_text(doc))]
-            for fname, doc in docs.items()}
+    urls = {fname: _url_spans(doc_text(doc)) for fname, doc in docs.items()}
     cands = [c for c in cands if c.source == "repo" or not any(
         s < c.end and c.start < e for s, e in urls[c.field])]
     # "CIFAR-10/FFHQ": a slash-joined list of names, each found on its own
@@ -426,9 +449,9 @@ def _normalize_for_search(text: str) -> str:
     return " " + _NON_WORD.sub(" ", fold_accents(text).lower()) + " "
 
 
-def _cue_candidate(fname: str, span, rules: Rules, vocabulary: Vocabulary,
+def _cue_candidate(fname: str, span: Span, full: str, rules: Rules, vocabulary: Vocabulary,
                    short_to_key: dict[str, str]) -> Candidate | None:
-    text = span.text
+    text = _span_text(span, full)
     kind = span.label_
     hint = span.kb_id_ or None
     words = text.split()
@@ -520,7 +543,7 @@ def _group(cands: Sequence[Candidate], short_to_key: dict[str, str]) -> list[Ent
             if c.text != name and c.text not in aliases and c.source != "repo":
                 aliases.append(c.text)
         mentions = sorted({(c.field, c.start, c.end, c.text) for c in g.cands},
-                          key=lambda m: (m[0] != "title", m[1]))
+                          key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
         entities.append(Entity(
             id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,
             mentions=[Mention(field=f, start=s, end=e, text=t) for f, s, e, t in mentions],
