@@ -139,3 +139,18 @@ def results() -> list[PaperEntities]:
                 ent.aliases.append(surface)
         out.append(PaperEntities(id=paper.id, title=paper.title, entities=list(by_id.values())))
     return out
+
+
+def random_incidence(n: int, m: int, max_per_paper: int, seed: int = 11):
+    """A random paper x entity incidence matrix (CSR, 0-``max_per_paper`` entities per
+    paper) with paper and entity ids: ``(papers, matrix, entity_ids)``."""
+    import random
+
+    import scipy.sparse as sp
+
+    rng = random.Random(seed)
+    sets = [set(rng.sample(range(m), rng.randint(0, max_per_paper))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    return [f"p{i:03d}" for i in range(n)], b, [f"e:{j:03d}" for j in range(m)]

@@ -15,7 +15,7 @@ import signal
 import pytest
 import scipy.sparse as sp
 
-from kg_corpus import PAPERS, results
+from kg_corpus import PAPERS, random_incidence, results
 from paperkg import _fork
 from paperkg._fork import run_beside
 from paperkg.errors import ExportError, GraphError
@@ -242,14 +242,7 @@ def test_fork_build_without_links_and_small_corpus(forks):
 @pytest.mark.parametrize("weight", ["idf", "count", "jaccard"])
 @pytest.mark.parametrize(("min_shared", "top_k"), [(1, None), (1, 3), (2, 5)])
 def test_fork_projection_halves_give_the_same_edges(weight, min_shared, top_k, forks):
-    rng = random.Random(11)
-    n, m = 300, 80
-    sets = [set(rng.sample(range(m), rng.randint(0, 8))) for _ in range(n)]
-    rows = [i for i, s in enumerate(sets) for _ in s]
-    cols = [e for s in sets for e in sorted(s)]
-    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
-    ids = [f"e:{j:03d}" for j in range(m)]
-    papers = [f"p{i:03d}" for i in range(n)]
+    papers, b, ids = random_incidence(300, 80, 8)
     kwargs = {"weight": weight, "min_shared": min_shared, "top_k": top_k, "max_df": 0.2,
               "block_work": 200}
     serial = paper_graph(papers, b, ids, ids, fork_min_papers=10**9, **kwargs)

@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 import scipy.sparse as sp
 
-from kg_corpus import PAPERS, results
+from kg_corpus import PAPERS, random_incidence, results
 from paperkg.errors import GraphError
 from paperkg.graph import (
     build_knowledge_graph,
@@ -347,14 +347,7 @@ def test_graph_top_k_prefilter_matches_per_row_selection(monkeypatch, mode, k, m
 
     import paperkg.graph as graph_mod
 
-    rng = random.Random(11)
-    n, m = 120, 12
-    sets = [set(rng.sample(range(m), rng.randint(0, 6))) for _ in range(n)]
-    rows = [i for i, s in enumerate(sets) for _ in s]
-    cols = [e for s in sets for e in sorted(s)]
-    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
-    ids = [f"e:{j:03d}" for j in range(m)]
-    papers = [f"p{i:03d}" for i in range(n)]
+    papers, b, ids = random_incidence(120, 12, 6)
     kwargs = dict(weight=mode, max_df=0.6, min_shared=min_shared, top_k=k, block_work=300)
 
     monkeypatch.setattr(graph_mod, "_TOP_K_SAMPLE", sample)
