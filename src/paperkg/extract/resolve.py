@@ -180,8 +180,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
         full = doc_text(doc)
         for span in doc.spans["repos"]:
             cands.append(Candidate(fname, span.start_char, span.end_char, _span_text(span, full),
-                                   "repo",
-                                   "repo", span.kb_id_, "repo:" + span.kb_id_))
+                                   "repo", "repo", span.kb_id_, "repo:" + span.kb_id_))
         for span in doc.spans["gazetteer"]:
             stext = _span_text(span, full)
             cands.append(Candidate(fname, span.start_char, span.end_char, stext,
@@ -190,7 +189,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
                 c = _elided_term(fname, full, span.start_char, stext, vocabulary)
                 if c is not None:
                     cands.append(c)
-        weak_title = fname == "title" and is_title_case(doc_text(doc))
+        weak_title = fname == "title" and is_title_case(full)
         for span in doc.spans["chunks"]:
             stext = _span_text(span, full)
             if span.label_ == "nominal":
