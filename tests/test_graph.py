@@ -248,7 +248,8 @@ def _naive(sets: list[set[int]], mode: str, max_df: float, min_shared: int):
 
 @pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
 @pytest.mark.parametrize("block_work", [1, 50, 10**9])
-def test_graph_projection_matches_all_pairs_reference(mode, block_work):
+@pytest.mark.parametrize("column_block", [7, None])
+def test_graph_projection_matches_all_pairs_reference(mode, block_work, column_block):
     rng = random.Random(7)
     n, m = 60, 40
     sets = [set(rng.sample(range(m), rng.randint(0, 6))) for _ in range(n)]
@@ -257,7 +258,8 @@ def test_graph_projection_matches_all_pairs_reference(mode, block_work):
     b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
     ids = [f"e:{j:03d}" for j in range(m)]
     edges, stats = paper_graph([f"p{i}" for i in range(n)], b, ids, ids, weight=mode,
-                               max_df=0.1, min_shared=1, top_k=None, block_work=block_work)
+                               max_df=0.1, min_shared=1, top_k=None, block_work=block_work,
+                               column_block=column_block)
     expected = _naive(sets, mode, 0.1, 1)
     got = {(i, j): (d["weight"], sorted(int(x[2:]) for x in d["shared_ids"])) for i, j, d in edges}
     assert set(got) == set(expected)
@@ -268,7 +270,8 @@ def test_graph_projection_matches_all_pairs_reference(mode, block_work):
     assert stats["edges"] == len(edges)
 
 
-def test_graph_projection_top_k_matches_reference():
+@pytest.mark.parametrize("column_block", [1, 3, 16, None])
+def test_graph_projection_top_k_matches_reference(column_block):
     rng = random.Random(3)
     n, m = 50, 30
     sets = [set(rng.sample(range(m), rng.randint(1, 5))) for _ in range(n)]
@@ -278,7 +281,7 @@ def test_graph_projection_top_k_matches_reference():
     ids = [f"e:{j:03d}" for j in range(m)]
     k = 2
     edges, _ = paper_graph([f"p{i}" for i in range(n)], b, ids, ids, weight="idf",
-                           max_df=0.2, top_k=k, block_work=7)
+                           max_df=0.2, top_k=k, block_work=7, column_block=column_block)
     full = _naive(sets, "idf", 0.2, 1)
     keep = set()
     for i in range(n):
@@ -319,6 +322,11 @@ def _top_k_mask_per_row(rows, cols, score, count, k):
     mask = np.ones(len(rows), dtype=bool)
     if len(rows) == 0:
         return mask
+    order = np.argsort(rows, kind="stable")
+    if np.any(np.diff(rows) < 0):  # entries of several column slices: one row at a time
+        mask[order] = _top_k_mask_per_row(rows[order], cols[order], score[order],
+                                          count[order], k)
+        return mask
     starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
     ends = np.r_[starts[1:], len(rows)]
     for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -339,21 +347,25 @@ def _top_k_mask_per_row(rows, cols, score, count, k):
 @pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
 @pytest.mark.parametrize(("k", "min_shared", "sample"), [(1, 1, 2), (3, 1, 4), (3, 2, 4),
                                                          (10, 1, 16), (4, 1, 10**6)])
+@pytest.mark.parametrize("column_block", [None, 25])
 def test_graph_top_k_prefilter_matches_per_row_selection(monkeypatch, mode, k, min_shared,
-                                                         sample):
+                                                         sample, column_block):
     """The sampled threshold and the vectorised selection keep exactly the edges the
-    per-row selection keeps, ties included (long rows, few entities: many ties)."""
+    per-row selection keeps, ties included (long rows, few entities: many ties), also
+    when each row block is multiplied one column slice at a time (thresholds carried
+    from slice to slice)."""
     import numpy as np
 
     import paperkg.graph as graph_mod
 
     papers, b, ids = random_incidence(120, 12, 6)
-    kwargs = dict(weight=mode, max_df=0.6, min_shared=min_shared, top_k=k, block_work=300)
+    kwargs = dict(weight=mode, max_df=0.6, min_shared=min_shared, top_k=k, block_work=300,
+                  column_block=column_block)
 
     monkeypatch.setattr(graph_mod, "_TOP_K_SAMPLE", sample)
     got = paper_graph(papers, b, ids, ids, **kwargs)
 
-    def every_valid(indptr, indices, score, valid, first_row, k):
+    def every_valid(indptr, indices, score, valid, first_row, k, floor=None):
         return np.arange(len(score)) if valid is None else np.flatnonzero(valid)
 
     monkeypatch.setattr(graph_mod, "_top_k_candidates", every_valid)

@@ -16,6 +16,7 @@ labelled by their most characteristic entities.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -65,6 +66,12 @@ BLOCK_WORK = 4_000_000
 #: runs Louvain, in a forked child process from this many papers on (the seed corpus
 #: has about 500; at 10^5 papers each gains about half a minute).
 FORK_MIN_PAPERS = 20_000
+#: The projection multiplies each row block by slices of about this many papers
+#: (columns) at a time: the sparse product's accumulator (16 bytes per column for the
+#: complex idf product, plus 4 for its linked list) then fits a core's L2 cache. At
+#: 3 x 10^5 papers scipy's product ran 2.2 times faster (25.3 -> 11.6 s on a tenth of
+#: the rows; the whole projection 212 -> 175 s). The output does not depend on it.
+COLUMN_BLOCK = 65_536
 _LABEL_LEN = 60
 _FIELD_ORDER = {"title": 0, "abstract": 1}
 
@@ -292,8 +299,8 @@ def _top_k_mask(rows: np.ndarray, cols: np.ndarray, score: np.ndarray, count: np
                 k: int) -> np.ndarray:
     """Mask of the ``k`` best (score, count, lower column) entries of each row.
 
-    ``rows`` must be non-decreasing (CSR order). One sort of all entries by (row,
-    -score, -count, column), then the first ``k`` of each row: no Python loop.
+    The entries may come in any order. One sort of all entries by (row, -score, -count,
+    column), then the first ``k`` of each row: no Python loop.
     """
     mask = np.zeros(len(rows), dtype=bool)
     if len(rows) == 0:
@@ -310,17 +317,20 @@ _TOP_K_SAMPLE = 1024
 
 
 def _top_k_candidates(indptr: np.ndarray, indices: np.ndarray, score: np.ndarray,
-                      valid: np.ndarray | None, first_row: int, k: int) -> np.ndarray:
+                      valid: np.ndarray | None, first_row: int, k: int,
+                      floor: np.ndarray | None = None) -> np.ndarray:
     """Entries of a CSR product that can be among their row's ``k`` best: a superset.
 
     Any ``k`` valid entries of a row bound its ``k``-th best score from below, so the
     ``k``-th best of an evenly spread sample of each long row is a threshold no top-k
     entry falls under. Costs one comparison per entry instead of a selection per row.
     ``valid`` (``None``: all) marks entries allowed as links; the diagonal never is.
+    ``floor`` (one per row), when given, holds such bounds found in other column slices
+    of the same rows: the higher one is used, and stored back.
     """
     lens = np.diff(indptr)
     n_rows = len(lens)
-    threshold = np.full(n_rows, -np.inf)
+    threshold = np.full(n_rows, -np.inf) if floor is None else floor
     long_rows = np.flatnonzero(lens > k)
     if len(long_rows):
         size = min(max(_TOP_K_SAMPLE, 8 * k), int(lens[long_rows].max()))
@@ -334,7 +344,8 @@ def _top_k_candidates(indptr: np.ndarray, indices: np.ndarray, score: np.ndarray
         if valid is not None:
             sample[~valid[pos]] = -np.inf
         if size >= k:
-            threshold[long_rows] = np.partition(sample, size - k, axis=1)[:, size - k]
+            found = np.partition(sample, size - k, axis=1)[:, size - k]
+            threshold[long_rows] = np.maximum(threshold[long_rows], found)
     keep = score >= np.repeat(threshold, lens)
     if valid is not None:
         keep &= valid
@@ -352,6 +363,7 @@ def paper_graph(
     max_df: float = 0.25,
     top_k: int | None = 20,
     block_work: int = BLOCK_WORK,
+    column_block: int | None = None,
     fork_min_papers: int | None = None,
 ) -> tuple[list[tuple[int, int, dict[str, Any]]], dict[str, Any]]:
     """Paper-paper links from a binary papers x entities incidence matrix.
@@ -378,6 +390,9 @@ def paper_graph(
         paper can end with more than ``k`` neighbours. ``None`` keeps every link.
     block_work
         Row blocks are sized so that each computes about this many products.
+    column_block
+        Each row block is multiplied by slices of at most this many papers at a time
+        (default :data:`COLUMN_BLOCK`); the edges are the same.
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
         :func:`os.fork` exists, the second half of the row blocks is computed in a
@@ -433,6 +448,8 @@ def paper_graph(
                            shape=b.shape).T.tocsr()
     else:
         bt = b.T.tocsr()
+    parts = _column_parts(bt, COLUMN_BLOCK if column_block is None else column_block)
+    del bt
 
     work = np.asarray(b @ df[linking]).ravel()
     # each row with a linking entity meets itself on the diagonal with count = its size
@@ -440,7 +457,7 @@ def paper_graph(
     blocks = list(_block_ranges(work, block_work))
 
     def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
-        return _project_blocks(part, b, bt, own, set_size, n, weight=weight,
+        return _project_blocks(part, b, parts, own, set_size, n, weight=weight,
                                min_shared=min_shared, top_k=top_k)
 
     if len(blocks) > 1 and n >= fork_min_papers and can_fork():
@@ -464,41 +481,74 @@ def paper_graph(
     return edges, stats
 
 
-def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix, bt: sp.csr_matrix,
-                    own: np.ndarray, set_size: np.ndarray, n: int, *, weight: Weight,
-                    min_shared: int, top_k: int | None) -> tuple[list[np.ndarray], int]:
+def _column_parts(bt: sp.csr_matrix, width: int) -> list[tuple[int, sp.csr_matrix]]:
+    """``bt`` cut into slices of at most ``width`` columns, each with its first column."""
+    n = bt.shape[1]
+    if n <= width:
+        return [(0, bt)]
+    # slices of equal width: the last one is not a sliver
+    count = -(-n // width)
+    edges = np.linspace(0, n, count + 1).astype(np.int64).tolist()
+    return [(c0, bt[:, c0:c1].tocsr()) for c0, c1 in itertools.pairwise(edges)]
+
+
+def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix,
+                    parts: Sequence[tuple[int, sp.csr_matrix]], own: np.ndarray,
+                    set_size: np.ndarray, n: int, *, weight: Weight, min_shared: int,
+                    top_k: int | None) -> tuple[list[np.ndarray], int]:
     """The kept pairs (``i * n + j`` keys, ``i < j``) of each row block of ``b @ bt``,
-    and the number of valid off-diagonal products (each pair counted from both ends)."""
+    and the number of valid off-diagonal products (each pair counted from both ends).
+
+    ``bt`` comes as column ``parts`` (:func:`_column_parts`): each row block is
+    multiplied by one part at a time and each part's product pre-filtered
+    (:func:`_top_k_candidates`; the per-row bounds found in earlier parts carry over,
+    as any ``k`` entries of a row bound its ``k``-th best), then the block's top-k is
+    chosen among all the parts' candidates at once: the same pairs as one product.
+    """
     kept: list[np.ndarray] = []
     n_pairs = 0
     for lo, hi in blocks:
-        prod = (b[lo:hi] @ bt).tocsr()
-        indptr, indices = prod.indptr, prod.indices
-        cnt = prod.data.real
-        if weight == "idf":
-            val = prod.data.imag
-        elif weight == "jaccard":
-            first = np.repeat(np.arange(lo, hi), np.diff(indptr))
-            val = cnt / (set_size[first] + set_size[indices] - cnt)
-            del first
-        else:
-            val = cnt
-        valid = None if min_shared <= 1 else cnt >= min_shared - 0.5
-        n_valid = len(cnt) if valid is None else int(np.count_nonzero(valid))
-        n_pairs += n_valid - int(np.count_nonzero(own[lo:hi] >= max(1, min_shared)))
-        if top_k is None:
-            pick = np.arange(len(cnt)) if valid is None else np.flatnonzero(valid)
-        else:
-            pick = _top_k_candidates(indptr, indices, val, valid, lo, top_k)
-        rows = np.searchsorted(indptr, pick, side="right") - 1 + lo
-        cols = indices[pick].astype(np.int64)
-        off_diagonal = rows != cols
-        pick, rows, cols = pick[off_diagonal], rows[off_diagonal], cols[off_diagonal]
-        cnt, val = cnt[pick], val[pick]
-        del prod
+        rows_of, cols_of, cnt_of, val_of = [], [], [], []
+        block = b[lo:hi]
+        floor = np.full(hi - lo, -np.inf)
+        for c0, part in parts:
+            prod = (block @ part).tocsr()
+            indptr = prod.indptr
+            indices = prod.indices.astype(np.int64)
+            if c0:
+                indices += c0
+            cnt = prod.data.real
+            if weight == "idf":
+                val = prod.data.imag
+            elif weight == "jaccard":
+                first = np.repeat(np.arange(lo, hi), np.diff(indptr))
+                val = cnt / (set_size[first] + set_size[indices] - cnt)
+                del first
+            else:
+                val = cnt
+            del prod
+            valid = None if min_shared <= 1 else cnt >= min_shared - 0.5
+            n_pairs += len(cnt) if valid is None else int(np.count_nonzero(valid))
+            if top_k is None:
+                pick = np.arange(len(cnt)) if valid is None else np.flatnonzero(valid)
+            else:
+                pick = _top_k_candidates(indptr, indices, val, valid, lo, top_k, floor=floor)
+            rows = np.searchsorted(indptr, pick, side="right") - 1 + lo
+            cols = indices[pick]
+            off_diagonal = rows != cols
+            pick = pick[off_diagonal]
+            rows_of.append(rows[off_diagonal])
+            cols_of.append(cols[off_diagonal])
+            cnt_of.append(cnt[pick])
+            val_of.append(val[pick])
+            del indptr, indices, cnt, val, pick
+        n_pairs -= int(np.count_nonzero(own[lo:hi] >= max(1, min_shared)))
+        rows, cols = np.concatenate(rows_of), np.concatenate(cols_of)
         if top_k is not None:
-            mask = _top_k_mask(rows, cols, val, cnt, top_k)
+            mask = _top_k_mask(rows, cols, np.concatenate(val_of), np.concatenate(cnt_of),
+                               top_k)
             rows, cols = rows[mask], cols[mask]
+        del rows_of, cols_of, cnt_of, val_of
         kept.append(np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols)))
     return kept, n_pairs
 
