@@ -449,3 +449,17 @@ def test_graph_from_json_results_equals_graph_from_objects():
     twice.extend([objects[0].model_dump_json()] * 2)
     with pytest.raises(GraphError, match="two extractor results"):
         build_knowledge_graph(PAPERS, twice)
+
+
+@pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
+def test_graph_edge_attributes_merged_in_chunks_are_the_same(monkeypatch, mode):
+    """Shared lists and weights do not depend on how many pairs are merged at once."""
+    import paperkg.graph as graph_mod
+
+    papers, b, ids = random_incidence(90, 15, 5)
+    kwargs = dict(weight=mode, max_df=0.5, top_k=4, block_work=200)
+    whole = paper_graph(papers, b, ids, ids, **kwargs)
+    for chunk in (1, 7):
+        monkeypatch.setattr(graph_mod, "EDGE_CHUNK", chunk)
+        assert paper_graph(papers, b, ids, ids, **kwargs) == whole
+    assert len(whole[0]) > 7

@@ -553,40 +553,55 @@ def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix,
     return kept, n_pairs
 
 
+#: :func:`_edge_attrs` merges this many pairs at a time: its temporaries hold one int64
+#: per (pair, entity of the first paper), ~6 arrays of them, so all 4.9 M pairs of a
+#: 3 x 10^5 corpus at once took several GB.
+EDGE_CHUNK = 250_000
+
+
 def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight):
-    """Shared entities and weight of each kept pair, found by one vectorised merge."""
+    """Shared entities and weight of each kept pair, by a vectorised merge per chunk."""
     if len(pairs) == 0:
         return []
+    chunk = EDGE_CHUNK
     n_link = b.shape[1]
     indptr, indices = b.indptr, b.indices
     # every (paper, column) incidence as one sorted int64 key
     paper_of = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(indptr))
     keys = paper_of * n_link + indices
-    i, j = pairs[:, 0], pairs[:, 1]
-    lens = indptr[i + 1] - indptr[i]
-    pair_of = np.repeat(np.arange(len(pairs)), lens)
-    starts = np.repeat(indptr[i], lens)
-    offs = np.arange(len(pair_of)) - np.repeat(np.cumsum(lens) - lens, lens)
-    cols = indices[starts + offs]
-    probe = j[pair_of].astype(np.int64) * n_link + cols
-    pos = np.searchsorted(keys, probe)
-    hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == probe)
-    pair_of, cols = pair_of[hit], cols[hit]
-    # pair_of is non-decreasing and each pair's columns come from a sorted CSR row, so
-    # every pair's shared columns are contiguous and rarest first (column order)
-    bounds = np.searchsorted(pair_of, np.arange(len(pairs) + 1))
-    counts = np.diff(bounds)
-    if weight == "count":
-        weights = counts.astype(np.float64)
-    elif weight == "idf":
-        weights = np.add.reduceat(w_link[cols], bounds[:-1]) if len(cols) else np.zeros(0)
-    else:
-        weights = counts / (set_size[i] + set_size[j] - counts)
-    ids = np.asarray(entity_ids, dtype=object)[linking][cols].tolist()
-    names = np.asarray(entity_names, dtype=object)[linking][cols].tolist()
-    # many small containers at once: the cyclic GC would rescan them again and again
-    with gc_paused():
-        return _edge_dicts(i, j, bounds, weights, names, ids)
+    del paper_of
+    link_ids = np.asarray(entity_ids, dtype=object)[linking]
+    link_names = np.asarray(entity_names, dtype=object)[linking]
+    out: list[tuple[int, int, dict[str, Any]]] = []
+    for c0 in range(0, len(pairs), chunk):
+        i, j = pairs[c0:c0 + chunk, 0], pairs[c0:c0 + chunk, 1]
+        lens = indptr[i + 1] - indptr[i]
+        pair_of = np.repeat(np.arange(len(i)), lens)
+        starts = np.repeat(indptr[i], lens)
+        offs = np.arange(len(pair_of)) - np.repeat(np.cumsum(lens) - lens, lens)
+        cols = indices[starts + offs]
+        del starts, offs
+        probe = j[pair_of].astype(np.int64) * n_link + cols
+        pos = np.searchsorted(keys, probe)
+        hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == probe)
+        del probe, pos
+        pair_of, cols = pair_of[hit], cols[hit]
+        # pair_of is non-decreasing and each pair's columns come from a sorted CSR row, so
+        # every pair's shared columns are contiguous and rarest first (column order)
+        bounds = np.searchsorted(pair_of, np.arange(len(i) + 1))
+        counts = np.diff(bounds)
+        if weight == "count":
+            weights = counts.astype(np.float64)
+        elif weight == "idf":
+            weights = np.add.reduceat(w_link[cols], bounds[:-1]) if len(cols) else np.zeros(0)
+        else:
+            weights = counts / (set_size[i] + set_size[j] - counts)
+        ids = link_ids[cols].tolist()
+        names = link_names[cols].tolist()
+        # many small containers at once: the cyclic GC would rescan them again and again
+        with gc_paused():
+            out += _edge_dicts(i, j, bounds, weights, names, ids)
+    return out
 
 
 def _edge_dicts(i, j, bounds, weights, names, ids):
