@@ -299,3 +299,22 @@ def test_cache_cli_extract_streams_and_reuses(tmp_path):
     second = CliRunner().invoke(app, args)
     assert "0 extracted, 7 reused" in second.output
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == lines
+
+
+def test_cache_damaged_result_row_is_a_one_line_cache_error(tmp_path):
+    """A row whose blob does not decompress is reported by lookup_encoded (which hands
+    blobs on still compressed) as a corrupt cache, not later as a zlib traceback."""
+    from paperkg.workflow import extract_corpus
+
+    path = tmp_path / "c.sqlite"
+    papers = make_papers(3)
+    with ExtractionCache(path) as cache:
+        cache.store((p, fake_result(p)) for p in papers)
+        assert [b is not None for b in cache.lookup_encoded(papers)] == [True] * 3
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE extractions SET result = ? WHERE paper_id = ?",
+                   (b"not zlib", papers[1].id))
+    with pytest.raises(CacheError) as info:
+        extract_corpus(papers, jobs=1, cache=path)
+    assert "corrupt" in str(info.value) and str(path) in str(info.value)
+    assert "\n" not in str(info.value)

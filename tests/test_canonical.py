@@ -174,3 +174,11 @@ def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
     assert canonicalize_json([as_json[i] for i in order], fork_min_records=0) == shuffled
     assert canonicalize_json([], fork_min_records=0) == []
     assert canonicalize_json(as_json[:1], fork_min_records=0) == list(iter_canonical_json(as_json[:1]))
+    # compressed in, compressed out (as extract_corpus holds results): the same records
+    from paperkg.cache import decode_result, encode_result
+
+    blobs = [encode_result(j) for j in as_json]
+    for threshold in (0, 10**9):
+        got = canonicalize_json(blobs, fork_min_records=threshold, encoded=True)
+        assert all(isinstance(b, bytes) for b in got)
+        assert [decode_result(b) for b in got] == out

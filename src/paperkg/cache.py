@@ -33,6 +33,8 @@ from paperkg.models import Paper, PaperEntities
 __all__ = [
     "DEFAULT_CACHE_PATH",
     "SCHEMA_VERSION",
+    "decode_result",
+    "encode_result",
     "ExtractionCache",
     "content_hash",
     "extractor_fingerprint",
@@ -89,12 +91,15 @@ def extractor_fingerprint() -> str:
     return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:12]}"
 
 
-def _encode(result_json: str) -> bytes:
+def encode_result(result_json: str) -> bytes:
+    """A result's JSON as stored: zlib-compressed UTF-8 (also how
+    :func:`paperkg.workflow.extract_corpus` holds results in memory)."""
     # Entity JSON compresses ~4x; level 1 costs microseconds per paper.
     return zlib.compress(result_json.encode("utf-8"), 1)
 
 
-def _decode(blob: bytes) -> str:
+def decode_result(blob: bytes) -> str:
+    """The JSON text of an :func:`encode_result` blob."""
     return zlib.decompress(blob).decode("utf-8")
 
 
@@ -169,6 +174,12 @@ class ExtractionCache:
 
         Costs one indexed query per ~900 papers.
         """
+        return [None if blob is None else decode_result(blob)
+                for blob in self.lookup_encoded(papers)]
+
+    def lookup_encoded(self, papers: Sequence[Paper]) -> list[bytes | None]:
+        """:meth:`lookup` with each hit as stored (:func:`encode_result`); every blob is
+        checked to decompress, so a damaged row is reported here as a corrupt cache."""
         hashes = [content_hash(p) for p in papers]
         found: dict[tuple[str, str], str] = {}
         ids = list(dict.fromkeys(p.id for p in papers))
@@ -183,10 +194,12 @@ class ExtractionCache:
                 )
                 for paper_id, chash, blob in rows:
                     found[(paper_id, chash)] = blob
-            out: list[str | None] = []
+            out: list[bytes | None] = []
             for paper, chash in zip(papers, hashes, strict=True):
                 blob = found.get((paper.id, chash))
-                out.append(None if blob is None else _decode(blob))
+                if blob is not None:
+                    zlib.decompress(blob)
+                out.append(blob)
         except (sqlite3.DatabaseError, zlib.error) as error:
             raise CacheError(
                 f"cache {self.path} is corrupt ({error}); delete it or run with --no-cache"
@@ -220,7 +233,11 @@ class ExtractionCache:
         edited) is replaced, so the file holds one row per paper and extractor.
         If anything fails before the commit, nothing of the batch is stored.
         """
-        rows = [(p.id, content_hash(p), self.extractor, _encode(j)) for p, j in items]
+        return self.store_encoded((p, encode_result(j)) for p, j in items)
+
+    def store_encoded(self, items: Iterable[tuple[Paper, bytes]]) -> int:
+        """:meth:`store` for results already encoded with :func:`encode_result`."""
+        rows = [(p.id, content_hash(p), self.extractor, blob) for p, blob in items]
         if not rows:
             return 0
         try:

@@ -235,9 +235,14 @@ def iter_canonical_json(results: Sequence[str], *,
         yield dumps(rec)
 
 
-def canonicalize_json(results: Sequence[str], *, vocabulary: Vocabulary | None = None,
-                      fork_min_records: int | None = None) -> list[str]:
+def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
+                      vocabulary: Vocabulary | None = None,
+                      fork_min_records: int | None = None,
+                      encoded: bool = False) -> list[str] | list[bytes]:
     """``list(iter_canonical_json(results))``, on two cores for large corpora.
+
+    With ``encoded``, the records come and go compressed as the cache stores them
+    (:func:`paperkg.cache.encode_result`), so neither list is held as plain text.
 
     From ``fork_min_records`` records on (default :data:`FORK_MIN_RECORDS`) and where
     :func:`os.fork` exists, both reads of the corpus are split in two: a forked child
@@ -247,6 +252,17 @@ def canonicalize_json(results: Sequence[str], *, vocabulary: Vocabulary | None =
     so the output is the same, string for string.
     """
     loads, dumps = json.loads, json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    if encoded:
+        from paperkg.cache import decode_result, encode_result
+
+        plain_loads, plain_dumps = loads, dumps
+
+        def loads(item):  # type: ignore[no-redef]
+            return plain_loads(decode_result(item))
+
+        def dumps(rec):  # type: ignore[no-redef]
+            return encode_result(plain_dumps(rec))
+
     threshold = FORK_MIN_RECORDS if fork_min_records is None else fork_min_records
     split = len(results) >= max(2, threshold) and can_fork()
     mid = len(results) // 2

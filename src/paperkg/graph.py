@@ -164,14 +164,16 @@ def _paper_links(res: dict[str, Any], shared: dict[str, str]
 def _records(results: Sequence[PaperEntities]) -> Iterator[dict[str, Any]]:
     """Each result as a JSON dict, in order.
 
-    Results held as JSON text (``workflow._JsonResults``, whose ``texts`` are
-    ``model_dump_json`` strings of canonical records) are decoded with :func:`json.loads`
-    rather than validated into model objects again: the graph reads a few fields of each
-    once. Model objects are dumped.
+    Results held as compressed JSON text (``workflow._JsonResults``, whose ``encoded``
+    are :func:`paperkg.cache.encode_result` blobs of canonical records) are decoded with
+    :func:`json.loads` rather than validated into model objects again: the graph reads a
+    few fields of each once. Model objects are dumped.
     """
-    texts = getattr(results, "texts", None)
-    if isinstance(texts, list):
-        return map(json.loads, texts)
+    encoded = getattr(results, "encoded", None)
+    if isinstance(encoded, list):
+        from paperkg.cache import decode_result
+
+        return (json.loads(decode_result(blob)) for blob in encoded)
     return (res.model_dump(mode="json") for res in results)
 
 

@@ -81,36 +81,49 @@ class ExtractionRun:
 
 
 class _JsonResults(Sequence[PaperEntities]):
-    """Per-paper results held as their JSON text and parsed on access.
+    """Per-paper results held as compressed JSON text and parsed on access.
 
     A parsed :class:`PaperEntities` takes ~10x the memory of its JSON (about 23 KB vs
-    2.5 KB for a typical abstract), and canonicalisation and the graph stage only read
-    each result a few times, so the results of a large corpus, before and after
-    canonicalisation, are kept as text.
+    2.5 KB for a typical abstract), and the JSON compresses ~4x more
+    (:func:`paperkg.cache.encode_result`, as the cache stores it); canonicalisation and
+    the graph stage only read each result a few times, so the results of a large
+    corpus, before and after canonicalisation, are kept as compressed text.
     """
 
     def __init__(self) -> None:
-        self._items: list[str] = []
+        self._items: list[bytes] = []
 
     def extend(self, items: Iterable[str]) -> None:
+        """Add results given as JSON text (compressed here)."""
+        from paperkg.cache import encode_result
+
+        self._items.extend(map(encode_result, items))
+
+    def extend_encoded(self, items: Iterable[bytes]) -> None:
+        """Add results already compressed with :func:`paperkg.cache.encode_result`."""
         self._items.extend(items)
 
     def __len__(self) -> int:
         return len(self._items)
 
     @property
-    def texts(self) -> list[str]:
-        """The JSON strings themselves (not a copy)."""
+    def encoded(self) -> list[bytes]:
+        """The compressed JSON blobs themselves (not a copy)."""
         return self._items
 
     def __getitem__(self, index):  # type: ignore[override]
+        from paperkg.cache import decode_result
+
         if isinstance(index, slice):
-            return [PaperEntities.model_validate_json(j) for j in self._items[index]]
-        return PaperEntities.model_validate_json(self._items[index])
+            return [PaperEntities.model_validate_json(decode_result(j))
+                    for j in self._items[index]]
+        return PaperEntities.model_validate_json(decode_result(self._items[index]))
 
     def __iter__(self) -> Iterator[PaperEntities]:
+        from paperkg.cache import decode_result
+
         for item in self._items:
-            yield PaperEntities.model_validate_json(item)
+            yield PaperEntities.model_validate_json(decode_result(item))
 
 
 def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -157,6 +170,7 @@ def extract_corpus(
     from collections import deque
     from contextlib import ExitStack
 
+    from paperkg.cache import encode_result
     from paperkg.canonical import canonicalize_json
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
@@ -172,31 +186,33 @@ def extract_corpus(
 
             store = stack.enter_context(ExtractionCache(cache))
         bar = stack.enter_context(_Progress(progress, total))
-        # Batches whose misses are in flight, oldest first: (batch, cached JSON or None).
-        waiting: deque[tuple[list[Paper], list[str | None]]] = deque()
+        # Batches whose misses are in flight, oldest first: (batch, cached blob or None).
+        waiting: deque[tuple[list[Paper], list[bytes | None]]] = deque()
 
         def misses() -> Iterator[list[Paper]]:
             for batch in _chunks(papers, size):
-                found = store.lookup(batch) if store is not None else [None] * len(batch)
+                found = (store.lookup_encoded(batch) if store is not None
+                         else [None] * len(batch))
                 waiting.append((batch, found))
                 yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
 
         for new in iter_extract(misses(), jobs=jobs, engine=engine, scheduler=scheduler):
             batch, found = waiting.popleft()
-            fresh = iter(new)
+            # results held compressed, as the cache stores them: encoded once
+            fresh = iter([encode_result(j) for j in new])
             merged = [hit if hit is not None else next(fresh) for hit in found]
             if store is not None and new:
-                store.store(
+                store.store_encoded(
                     (p, j) for p, j, hit in zip(batch, merged, found, strict=True) if hit is None
                 )
-            raw.extend(merged)
+            raw.extend_encoded(merged)
             n_extracted += len(new)
             n_reused += len(batch) - len(new)
             if keep_papers:
                 kept.extend(batch)
             bar.advance(len(batch))
     canonical = _JsonResults()
-    canonical.extend(canonicalize_json(raw.texts))
+    canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
     del raw
     return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
 
