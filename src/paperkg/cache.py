@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from paperkg.errors import CacheError
 from paperkg.models import Paper, PaperEntities
@@ -44,6 +45,7 @@ DEFAULT_CACHE_PATH = Path(".paperkg-cache") / "extract.sqlite"
 SCHEMA_VERSION = "1"
 # SQLite's default limit on host parameters is 32766 (>= 3.32); stay well below it.
 _MAX_PARAMS = 900
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,6 +103,12 @@ def encode_result(result_json: str) -> bytes:
 def decode_result(blob: bytes) -> str:
     """The JSON text of an :func:`encode_result` blob."""
     return zlib.decompress(blob).decode("utf-8")
+
+
+def _checked(blob: bytes) -> bytes:
+    """``blob`` itself, once it is known to decompress (raises :class:`zlib.error`)."""
+    zlib.decompress(blob)
+    return blob
 
 
 class ExtractionCache:
@@ -174,14 +182,16 @@ class ExtractionCache:
 
         Costs one indexed query per ~900 papers.
         """
-        return [None if blob is None else decode_result(blob)
-                for blob in self.lookup_encoded(papers)]
+        return self._lookup(papers, decode_result)
 
     def lookup_encoded(self, papers: Sequence[Paper]) -> list[bytes | None]:
         """:meth:`lookup` with each hit as stored (:func:`encode_result`); every blob is
         checked to decompress, so a damaged row is reported here as a corrupt cache."""
+        return self._lookup(papers, _checked)
+
+    def _lookup(self, papers: Sequence[Paper], convert: Callable[[bytes], _T]) -> list[_T | None]:
         hashes = [content_hash(p) for p in papers]
-        found: dict[tuple[str, str], str] = {}
+        found: dict[tuple[str, str], bytes] = {}
         ids = list(dict.fromkeys(p.id for p in papers))
         try:
             for i in range(0, len(ids), _MAX_PARAMS):
@@ -194,12 +204,10 @@ class ExtractionCache:
                 )
                 for paper_id, chash, blob in rows:
                     found[(paper_id, chash)] = blob
-            out: list[bytes | None] = []
+            out: list[_T | None] = []
             for paper, chash in zip(papers, hashes, strict=True):
                 blob = found.get((paper.id, chash))
-                if blob is not None:
-                    zlib.decompress(blob)
-                out.append(blob)
+                out.append(None if blob is None else convert(blob))
         except (sqlite3.DatabaseError, zlib.error) as error:
             raise CacheError(
                 f"cache {self.path} is corrupt ({error}); delete it or run with --no-cache"
