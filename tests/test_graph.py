@@ -322,8 +322,8 @@ def _top_k_mask_per_row(rows, cols, score, count, k):
     mask = np.ones(len(rows), dtype=bool)
     if len(rows) == 0:
         return mask
-    order = np.argsort(rows, kind="stable")
     if np.any(np.diff(rows) < 0):  # entries of several column slices: one row at a time
+        order = np.argsort(rows, kind="stable")
         mask[order] = _top_k_mask_per_row(rows[order], cols[order], score[order],
                                           count[order], k)
         return mask

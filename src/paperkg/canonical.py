@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
+from paperkg.cache import decode_result, encode_result
 from paperkg.extract.resolve import singular_surface
 from paperkg.models import PaperEntities
 from paperkg.text import match_key as _match_key
@@ -253,8 +254,6 @@ def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
     """
     loads, dumps = json.loads, json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if encoded:
-        from paperkg.cache import decode_result, encode_result
-
         plain_loads, plain_dumps = loads, dumps
 
         def loads(item):  # type: ignore[no-redef]

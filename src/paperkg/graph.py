@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
+from paperkg.cache import decode_result
 from paperkg.errors import GraphError
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -171,8 +172,6 @@ def _records(results: Sequence[PaperEntities]) -> Iterator[dict[str, Any]]:
     """
     encoded = getattr(results, "encoded", None)
     if isinstance(encoded, list):
-        from paperkg.cache import decode_result
-
         return (json.loads(decode_result(blob)) for blob in encoded)
     return (res.model_dump(mode="json") for res in results)
 

@@ -13,6 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from paperkg.cache import ExtractionCache, decode_result, encode_result
 from paperkg.errors import ExportError
 from paperkg.models import LoadReport, Paper, PaperEntities
 
@@ -95,8 +96,6 @@ class _JsonResults(Sequence[PaperEntities]):
 
     def extend(self, items: Iterable[str]) -> None:
         """Add results given as JSON text (compressed here)."""
-        from paperkg.cache import encode_result
-
         self._items.extend(map(encode_result, items))
 
     def extend_encoded(self, items: Iterable[bytes]) -> None:
@@ -112,16 +111,12 @@ class _JsonResults(Sequence[PaperEntities]):
         return self._items
 
     def __getitem__(self, index):  # type: ignore[override]
-        from paperkg.cache import decode_result
-
         if isinstance(index, slice):
             return [PaperEntities.model_validate_json(decode_result(j))
                     for j in self._items[index]]
         return PaperEntities.model_validate_json(decode_result(self._items[index]))
 
     def __iter__(self) -> Iterator[PaperEntities]:
-        from paperkg.cache import decode_result
-
         for item in self._items:
             yield PaperEntities.model_validate_json(decode_result(item))
 
@@ -170,7 +165,6 @@ def extract_corpus(
     from collections import deque
     from contextlib import ExitStack
 
-    from paperkg.cache import encode_result
     from paperkg.canonical import canonicalize_json
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
@@ -182,8 +176,6 @@ def extract_corpus(
     with ExitStack() as stack:
         store = None
         if cache is not None:
-            from paperkg.cache import ExtractionCache
-
             store = stack.enter_context(ExtractionCache(cache))
         bar = stack.enter_context(_Progress(progress, total))
         # Batches whose misses are in flight, oldest first: (batch, cached blob or None).
