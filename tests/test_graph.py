@@ -11,7 +11,9 @@ import networkx as nx
 import pytest
 import scipy.sparse as sp
 
+import paperkg.graph as graph_mod
 from kg_corpus import PAPERS, random_incidence, results
+from paperkg import _kernels
 from paperkg.errors import GraphError
 from paperkg.graph import (
     build_knowledge_graph,
@@ -246,10 +248,22 @@ def _naive(sets: list[set[int]], mode: str, max_df: float, min_shared: int):
     return out
 
 
+needs_kernels = pytest.mark.skipif(not _kernels.available(),
+                                   reason="numba not installed (pip install '.[fast]')")
+
+
+@pytest.fixture(params=["scipy", pytest.param("compiled", marks=needs_kernels)])
+def projection(request, monkeypatch):
+    """Run the test with the scipy projection and with the compiled one."""
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18 if request.param == "scipy" else 0)
+    return request.param
+
+
 @pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
 @pytest.mark.parametrize("block_work", [1, 50, 10**9])
 @pytest.mark.parametrize("column_block", [7, None])
-def test_graph_projection_matches_all_pairs_reference(mode, block_work, column_block):
+def test_graph_projection_matches_all_pairs_reference(mode, block_work, column_block,
+                                                      projection):
     rng = random.Random(7)
     n, m = 60, 40
     sets = [set(rng.sample(range(m), rng.randint(0, 6))) for _ in range(n)]
@@ -271,7 +285,7 @@ def test_graph_projection_matches_all_pairs_reference(mode, block_work, column_b
 
 
 @pytest.mark.parametrize("column_block", [1, 3, 16, None])
-def test_graph_projection_top_k_matches_reference(column_block):
+def test_graph_projection_top_k_matches_reference(column_block, projection):
     rng = random.Random(3)
     n, m = 50, 30
     sets = [set(rng.sample(range(m), rng.randint(1, 5))) for _ in range(n)]
@@ -356,7 +370,6 @@ def test_graph_top_k_prefilter_matches_per_row_selection(monkeypatch, mode, k, m
     from slice to slice)."""
     import numpy as np
 
-    import paperkg.graph as graph_mod
 
     papers, b, ids = random_incidence(120, 12, 6)
     kwargs = dict(weight=mode, max_df=0.6, min_shared=min_shared, top_k=k, block_work=300,
@@ -416,6 +429,70 @@ def test_graph_louvain_port_matches_networkx_on_community_structure():
     assert len(got) > 5
 
 
+@needs_kernels
+@pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
+@pytest.mark.parametrize(("k", "min_shared"), [(None, 1), (None, 2), (1, 1), (3, 1), (3, 2),
+                                               (10, 1)])
+@pytest.mark.parametrize("max_df", [0.6, 1.0])
+@pytest.mark.parametrize("column_block", [None, 9])
+def test_graph_compiled_projection_equals_scipy_projection(monkeypatch, mode, k, min_shared,
+                                                           max_df, column_block):
+    """Edges, attributes and counts of the compiled projection are those of scipy's,
+    ties included (long rows over few entities: many equal scores), in one slice of
+    papers or many."""
+    for seed, (n, m, per) in enumerate([(120, 12, 6), (300, 80, 9), (40, 300, 30)]):
+        papers, b, ids = random_incidence(n, m, per, seed=seed)
+        kwargs = dict(weight=mode, max_df=max_df, min_shared=min_shared, top_k=k,
+                      block_work=200 * (seed + 1), column_block=column_block)
+        monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18)
+        expected = paper_graph(papers, b, ids, ids, **kwargs)
+        monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 0)
+        got = paper_graph(papers, b, ids, ids, **kwargs)
+        assert got == expected
+        assert len(got[0]) > 0
+
+
+@needs_kernels
+@pytest.mark.parametrize("trial", range(40))
+def test_graph_louvain_kernel_matches_networkx(trial, monkeypatch):
+    """The compiled local-moving pass finds networkx's partition, as the Python one."""
+    from paperkg.graph import _louvain
+
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_ENTRIES", 0)
+    g = _random_weighted_graph(trial)
+    weight = "weight" if trial % 4 else None
+    for seed in (0, 42):
+        expected = nx.community.louvain_communities(g, weight=weight, seed=seed)
+        got = _louvain(g, weight, seed)
+        assert sorted(sorted(c, key=str) for c in got) == \
+            sorted(sorted(c, key=str) for c in expected)
+
+
+@needs_kernels
+def test_graph_louvain_kernel_equals_python_on_a_larger_graph(monkeypatch):
+    """Several levels, many moves: the compiled pass gives the Python pass's partition."""
+    from paperkg.graph import _louvain
+
+    g = nx.Graph(nx.LFR_benchmark_graph(3000, 3, 1.5, 0.3, average_degree=10,
+                                        min_community=20, seed=4))
+    rng = random.Random(2)
+    for u, v in g.edges():
+        g[u][v]["weight"] = rng.uniform(0.1, 3.0)
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_ENTRIES", 10**12)
+    python = _louvain(g, "weight", 7)
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_ENTRIES", 0)
+    compiled = _louvain(g, "weight", 7)
+    assert compiled == python
+    assert 10 < len(compiled) < 1000
+
+
+def test_graph_kernels_turned_off_by_the_environment(monkeypatch):
+    monkeypatch.setattr(_kernels, "_state", {})
+    monkeypatch.setenv("PAPERKG_KERNELS", "python")
+    assert not _kernels.available()
+    assert _kernels.numba_version() is None
+
+
 def test_graph_type_conflict_names_the_first_paper_in_id_order():
     """_collect reads results in their given order; the error still names the paper
     where the second type shows up in paper id order, as it did."""
@@ -454,7 +531,6 @@ def test_graph_from_json_results_equals_graph_from_objects():
 @pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
 def test_graph_edge_attributes_merged_in_chunks_are_the_same(monkeypatch, mode):
     """Shared lists and weights do not depend on how many pairs are merged at once."""
-    import paperkg.graph as graph_mod
 
     papers, b, ids = random_incidence(90, 15, 5)
     kwargs = dict(weight=mode, max_df=0.5, top_k=4, block_work=200)

@@ -22,7 +22,7 @@ import logging
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from paperkg import _kernels
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
 from paperkg.cache import decode_result
@@ -73,6 +74,12 @@ FORK_MIN_PAPERS = 20_000
 #: 3 x 10^5 papers scipy's product ran 2.2 times faster (25.3 -> 11.6 s on a tenth of
 #: the rows; the whole projection 212 -> 175 s). The output does not depend on it.
 COLUMN_BLOCK = 65_536
+#: :func:`paper_graph` runs its projection compiled (:mod:`paperkg._kernels`, with numba)
+#: from this many (paper, entity, paper) products on; the edges are the same either way.
+KERNEL_MIN_WORK = 5_000_000
+#: ... and multiplies by slices of this many papers (its accumulator, 24 bytes a paper,
+#: then fits a core's L2 cache: 1.5-2 times faster at 3 x 10^5 papers than unsliced).
+KERNEL_COLUMN_BLOCK = 32_768
 _LABEL_LEN = 60
 _FIELD_ORDER = {"title": 0, "abstract": 1}
 
@@ -393,7 +400,8 @@ def paper_graph(
         Row blocks are sized so that each computes about this many products.
     column_block
         Each row block is multiplied by slices of at most this many papers at a time
-        (default :data:`COLUMN_BLOCK`); the edges are the same.
+        (default :data:`COLUMN_BLOCK`, or :data:`KERNEL_COLUMN_BLOCK` when compiled);
+        the edges are the same.
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
         :func:`os.fork` exists, the second half of the row blocks is computed in a
@@ -412,6 +420,10 @@ def paper_graph(
     product (about ``block_work`` entries) plus the kept pairs (at most ``N * top_k``
     when ``top_k`` is set): pairs below ``min_shared`` and outside each row's top-k are
     pruned block by block before anything else is stored.
+    With numba installed (``pip install 'paperkg[fast]'``) and at least
+    :data:`KERNEL_MIN_WORK` products, rows are projected by a compiled loop
+    (:func:`paperkg._kernels.project_rows`) that keeps each row's top-k as it goes and
+    never stores the product: the same edges and counts, several times faster.
     """
     n, m = incidence.shape
     if fork_min_papers is None:
@@ -442,24 +454,29 @@ def paper_graph(
     b = incidence[:, linking].tocsr()
     b.sort_indices()
     w_link = idf[linking]
-    if weight == "idf":
-        # one complex product gives both figures: real part = shared count, imaginary
-        # part = idf sum (the real part is >= 1, so scipy never drops an entry as zero)
-        bt = sp.csr_matrix((1.0 + 1j * w_link[b.indices], b.indices, b.indptr),
-                           shape=b.shape).T.tocsr()
-    else:
-        bt = b.T.tocsr()
-    parts = _column_parts(bt, COLUMN_BLOCK if column_block is None else column_block)
-    del bt
-
     work = np.asarray(b @ df[linking]).ravel()
     # each row with a linking entity meets itself on the diagonal with count = its size
     own = np.diff(b.indptr)
     blocks = list(_block_ranges(work, block_work))
+    if work.sum() >= KERNEL_MIN_WORK and _kernels.available():
+        bt = b.T.tocsr()
+        bt.sort_indices()
+        width = KERNEL_COLUMN_BLOCK if column_block is None else column_block
+        cuts = _kernels.slice_cuts(bt.indptr, bt.indices, n, width)
 
-    def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
-        return _project_blocks(part, b, parts, own, set_size, n, weight=weight,
-                               min_shared=min_shared, top_k=top_k)
+        def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
+            kept, n_pairs = [], 0
+            for lo, hi in part:
+                keys, pairs_found = _kernels.project_rows(
+                    lo, hi, b.indptr, b.indices, bt.indices, cuts, width, w_link, set_size,
+                    n, weight, min_shared, top_k)
+                kept.append(keys)
+                n_pairs += pairs_found
+            return kept, n_pairs
+    else:
+        project = _scipy_projection(b, w_link, own, set_size, n, weight=weight,
+                                    min_shared=min_shared, top_k=top_k,
+                                    column_block=column_block)
 
     if len(blocks) > 1 and n >= fork_min_papers and can_fork():
         # the blocks are independent: the second half (by work) runs in a forked
@@ -480,6 +497,28 @@ def paper_graph(
     edges = _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight)
     stats.update(pairs_considered=n_pairs // 2, edges=len(edges))
     return edges, stats
+
+
+def _scipy_projection(b: sp.csr_matrix, w_link: np.ndarray, own: np.ndarray,
+                      set_size: np.ndarray, n: int, *, weight: Weight, min_shared: int,
+                      top_k: int | None, column_block: int | None,
+                      ) -> Callable[[Sequence[tuple[int, int]]], tuple[list[np.ndarray], int]]:
+    """The projection of row blocks by scipy's sparse product (:func:`_project_blocks`)."""
+    if weight == "idf":
+        # one complex product gives both figures: real part = shared count, imaginary
+        # part = idf sum (the real part is >= 1, so scipy never drops an entry as zero)
+        bt = sp.csr_matrix((1.0 + 1j * w_link[b.indices], b.indices, b.indptr),
+                           shape=b.shape).T.tocsr()
+    else:
+        bt = b.T.tocsr()
+    parts = _column_parts(bt, COLUMN_BLOCK if column_block is None else column_block)
+    del bt
+
+    def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
+        return _project_blocks(part, b, parts, own, set_size, n, weight=weight,
+                               min_shared=min_shared, top_k=top_k)
+
+    return project
 
 
 def _column_parts(bt: sp.csr_matrix, width: int) -> list[tuple[int, sp.csr_matrix]]:
@@ -689,9 +728,20 @@ def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
     return src, dst, wts, degrees
 
 
+#: :func:`_louvain_level` runs compiled (:mod:`paperkg._kernels`, with numba) on levels
+#: with this many adjacency entries or more; the partition is the same either way.
+KERNEL_MIN_ENTRIES = 20_000
+
+
 def _louvain_level(n, src, dst, wts, degrees, m, rng):
     """One ``_one_level`` pass (resolution 1); returns each node's community (not
-    renumbered)."""
+    renumbered) and whether any node moved."""
+    if len(src) >= KERNEL_MIN_ENTRIES and _kernels.available():
+        order = list(range(n))
+        rng.shuffle(order)
+        cuts = np.searchsorted(src, np.arange(n + 1))
+        return _kernels.louvain_level(n, cuts, dst, wts, degrees, np.asarray(order), m,
+                                      2 * m**2)
     # per node: (neighbour, weight) pairs in adjacency order, self-loops left out
     keep = src != dst
     pairs = list(zip(dst[keep].tolist(), wts[keep].tolist(), strict=True))

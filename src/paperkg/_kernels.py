@@ -1,0 +1,252 @@
+"""Optional compiled inner loops (numba) for the graph stage's hot spots.
+
+The pure-Python/numpy versions in :mod:`paperkg.graph` are the reference. Each kernel
+here performs the same floating-point operations in the same order on the same arrays,
+so its result is identical, bit for bit (the tests compare them on random inputs); it is
+just compiled. They are used when numba is importable (``pip install 'paperkg[fast]'``)
+and the input is big enough for compiling to pay; the compiled code is cached on disk
+(numba's ``cache=True``), so only the first run compiles. ``PAPERKG_KERNELS=python`` in
+the environment turns them off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["available", "louvain_level", "numba_version", "project_rows", "slice_cuts"]
+
+log = logging.getLogger("paperkg")
+
+_state: dict[str, Any] = {}
+
+
+def numba_version() -> str | None:
+    """numba's version when the kernels are on (importable and not turned off)."""
+    if "numba" not in _state:
+        _state["numba"] = None
+        if os.environ.get("PAPERKG_KERNELS", "").strip().lower() != "python":
+            try:
+                import numba
+            except ImportError:
+                pass
+            else:
+                _state["numba"] = numba
+    numba = _state["numba"]
+    return None if numba is None else str(numba.__version__)
+
+
+def available() -> bool:
+    """Whether the compiled kernels are used (see the module docstring)."""
+    return numba_version() is not None
+
+
+def _compiled(func: Callable) -> Callable:
+    key = "fn:" + func.__name__
+    if key not in _state:
+        numba_version()
+        _state[key] = _state["numba"].njit(cache=True, nogil=True)(func)
+    return _state[key]
+
+
+# --------------------------------------------------------------------------- Louvain
+
+
+def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
+                  deg: np.ndarray, order: np.ndarray, m: float,
+                  two_m2: float) -> tuple[np.ndarray, bool]:
+    """:func:`paperkg.graph._louvain_level`, compiled: one local-moving pass.
+
+    ``cuts``: node ``u``'s adjacency entries are ``dst[cuts[u]:cuts[u+1]]`` (weights
+    ``wts``), in networkx order, self-loops included (skipped here); ``order``: the
+    shuffled node order. Returns each node's community (not renumbered) and whether any
+    node moved.
+    """
+    com = np.empty(n, dtype=np.int64)
+    improved = _compiled(_louvain_level)(n, cuts, dst, wts, deg, order, m, two_m2, com)
+    return com, bool(improved)
+
+
+def _louvain_level(n, cuts, dst, wts, deg, order, m, two_m2, node2com):  # pragma: no cover
+    # The loop of graph._louvain_level with networkx's dict ``weights2com`` as a dense
+    # array plus the list of its keys in insertion order (``seen``), reset by a stamp.
+    for u in range(n):
+        node2com[u] = u
+    stot = deg.copy()
+    w2c = np.zeros(n, dtype=np.float64)
+    stamp = np.full(n, -1, dtype=np.int64)
+    widest = 1
+    for u in range(n):
+        widest = max(widest, cuts[u + 1] - cuts[u] + 1)
+    seen = np.empty(widest, dtype=np.int64)
+    visit = 0
+    moves = 1
+    improved = False
+    while moves > 0:
+        moves = 0
+        for t in range(n):
+            u = order[t]
+            visit += 1
+            best_mod = 0.0
+            own = node2com[u]
+            best_com = own
+            n_seen = 0
+            for e in range(cuts[u], cuts[u + 1]):
+                v = dst[e]
+                if v == u:
+                    continue
+                c = node2com[v]
+                if stamp[c] == visit:
+                    w2c[c] += wts[e]
+                else:
+                    stamp[c] = visit
+                    w2c[c] = 0.0 + wts[e]
+                    seen[n_seen] = c
+                    n_seen += 1
+            degree = deg[u]
+            stot[own] -= degree
+            if stamp[own] != visit:
+                stamp[own] = visit
+                w2c[own] = 0.0
+                seen[n_seen] = own
+                n_seen += 1
+            remove_cost = -w2c[own] / m + (stot[own] * degree) / two_m2
+            for s in range(n_seen):
+                c = seen[s]
+                gain = remove_cost + w2c[c] / m - (stot[c] * degree) / two_m2
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = c
+            stot[best_com] += degree
+            if best_com != own:
+                improved = True
+                moves += 1
+                node2com[u] = best_com
+    return improved
+
+
+# --------------------------------------------------------------------------- projection
+
+#: ``mode`` numbers of :func:`project_rows`.
+MODES = {"count": 0, "idf": 1, "jaccard": 2}
+
+
+def slice_cuts(bt_indptr: np.ndarray, bt_indices: np.ndarray, n: int,
+               width: int) -> np.ndarray:
+    """Where each row of ``bt`` (entities x papers, CSR, sorted indices) crosses each
+    multiple of ``width`` papers: ``cuts[e, s]`` is the first entry of row ``e`` whose
+    paper is ``>= s * width``; the last column is the row's end."""
+    count = max(1, -(-n // width))
+    rows = len(bt_indptr) - 1
+    bounds = np.minimum(np.arange(count + 1, dtype=np.int64) * width, n)
+    key = np.repeat(np.arange(rows, dtype=np.int64), np.diff(bt_indptr)) * (n + 1) + bt_indices
+    query = np.arange(rows, dtype=np.int64)[:, None] * (n + 1) + bounds[None, :]
+    return np.searchsorted(key, query.ravel()).reshape(rows, count + 1)
+
+
+def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
+                 bt_indices: np.ndarray, cuts: np.ndarray, width: int, w_link: np.ndarray,
+                 set_size: np.ndarray, n: int, weight: str, min_shared: int,
+                 top_k: int | None) -> tuple[np.ndarray, int]:
+    """The kept pairs of rows ``lo..hi-1`` of the paper-paper projection, compiled.
+
+    What :func:`paperkg.graph._project_blocks` computes for those rows with scipy's
+    product, without storing the product. One slice of ``width`` papers at a time (the
+    accumulator then stays in a core's L2 cache; ``cuts`` from :func:`slice_cuts`), the
+    shared count and weight of every paper a row meets accumulate in dense arrays, in
+    the order scipy's ``csr_matmat`` adds them (so the sums are the same); each row's
+    ``top_k`` best valid off-diagonal entries (score, then count, descending; then lower
+    column) are kept over all slices. Returns the kept pairs as sorted unique
+    ``i * n + j`` keys (``i < j``) and the number of valid off-diagonal products.
+    """
+    keys, n_keys, n_pairs = _compiled(_project_rows)(
+        lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size, n,
+        MODES[weight], float(min_shared) - 0.5 if min_shared > 1 else -np.inf,
+        -1 if top_k is None else top_k)
+    return np.unique(keys[:n_keys]), int(n_pairs)
+
+
+def _project_rows(lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size,
+                  n, mode, min_valid, k):  # pragma: no cover
+    rows = hi - lo
+    kk = max(k, 1)
+    acc = np.zeros((width, 2), dtype=np.float64)  # per paper: shared count, idf sum
+    touched = np.empty(width, dtype=np.int64)
+    # each row's best entries so far, best first (top-k only)
+    best_p = np.empty((rows, kk), dtype=np.int64)
+    best_s = np.empty((rows, kk), dtype=np.float64)
+    best_c = np.empty((rows, kk), dtype=np.float64)
+    n_best = np.zeros(rows, dtype=np.int64)
+    keys = np.empty(max(16, rows * kk), dtype=np.int64)
+    n_keys = 0
+    n_pairs = 0
+    for part in range(cuts.shape[1] - 1):
+        c0 = part * width
+        for i in range(lo, hi):
+            r = i - lo
+            n_touched = 0
+            for a in range(b_indptr[i], b_indptr[i + 1]):
+                e = b_indices[a]
+                w = w_link[e]
+                for t in range(cuts[e, part], cuts[e, part + 1]):
+                    p = bt_indices[t] - c0
+                    if acc[p, 0] == 0.0:
+                        touched[n_touched] = p
+                        n_touched += 1
+                    acc[p, 0] += 1.0
+                    acc[p, 1] += w
+            nb = n_best[r]
+            for t in range(n_touched):
+                local = touched[t]
+                c = acc[local, 0]
+                s = acc[local, 1]
+                acc[local, 0] = 0.0
+                acc[local, 1] = 0.0
+                p = local + c0
+                if p == i or c < min_valid:
+                    continue
+                n_pairs += 1
+                if mode == 0:
+                    s = c
+                elif mode == 2:
+                    s = c / (set_size[i] + set_size[p] - c)
+                if k < 0:
+                    if n_keys == len(keys):
+                        grown = np.empty(2 * len(keys), dtype=np.int64)
+                        grown[:n_keys] = keys[:n_keys]
+                        keys = grown
+                    keys[n_keys] = min(i, p) * n + max(i, p)
+                    n_keys += 1
+                    continue
+                # insert (s, c, p) into the row's best list
+                if nb == k:
+                    q = k - 1
+                    if not (s > best_s[r, q] or (s == best_s[r, q] and (
+                            c > best_c[r, q] or (c == best_c[r, q] and p < best_p[r, q])))):
+                        continue
+                else:
+                    q = nb
+                    nb += 1
+                while q > 0 and (s > best_s[r, q - 1] or (s == best_s[r, q - 1] and (
+                        c > best_c[r, q - 1] or (c == best_c[r, q - 1]
+                                                 and p < best_p[r, q - 1])))):
+                    best_s[r, q] = best_s[r, q - 1]
+                    best_c[r, q] = best_c[r, q - 1]
+                    best_p[r, q] = best_p[r, q - 1]
+                    q -= 1
+                best_s[r, q] = s
+                best_c[r, q] = c
+                best_p[r, q] = p
+            n_best[r] = nb
+    if k >= 0:
+        for r in range(rows):
+            i = r + lo
+            for q in range(n_best[r]):
+                p = best_p[r, q]
+                keys[n_keys] = min(i, p) * n + max(i, p)
+                n_keys += 1
+    return keys, n_keys, n_pairs
