@@ -289,8 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
+    from paperkg import _kernels
+
+    kernels = (f"numba {_kernels.numba_version()}" if _kernels.available()
+               else "python (no numba)")
     print(f"# paperkg scaling benchmark: sizes {sizes}, jobs {args.jobs or os.cpu_count()}, "
-          f"repeat {args.repeat}, seed {args.seed}, cpus {os.cpu_count()}", file=sys.stderr)
+          f"repeat {args.repeat}, seed {args.seed}, cpus {os.cpu_count()}, "
+          f"graph kernels {kernels}", file=sys.stderr)
     rows = []
     for n in sizes:
         rows.append(median_of(run_size(n, args)))

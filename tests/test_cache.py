@@ -318,3 +318,30 @@ def test_cache_damaged_result_row_is_a_one_line_cache_error(tmp_path):
         extract_corpus(papers, jobs=1, cache=path)
     assert "corrupt" in str(info.value) and str(path) in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_cache_cli_build_of_a_large_corpus_without_numba_hints_at_it(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    import paperkg.workflow as workflow
+    from paperkg import _kernels
+    from paperkg.cli import app
+
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text(
+        "".join(json.dumps(p.model_dump(include={"id", "title", "abstract"})) + "\n"
+                for p in make_papers(6)),
+        encoding="utf-8",
+    )
+    args = ["build", str(corpus), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1"]
+    monkeypatch.setattr(workflow, "KERNEL_HINT_PAPERS", 6)
+    monkeypatch.setattr(_kernels, "_state", {})
+    monkeypatch.setenv("PAPERKG_KERNELS", "python")
+    slow = CliRunner().invoke(app, args)
+    assert slow.exit_code == 0, slow.output
+    assert "pip install 'paperkg[fast]'" in slow.output
+    monkeypatch.setattr(workflow, "KERNEL_HINT_PAPERS", 7)
+    small = CliRunner().invoke(app, args)
+    assert "paperkg[fast]" not in small.output
