@@ -473,6 +473,8 @@ def paper_graph(
                 kept.append(keys)
                 n_pairs += pairs_found
             return kept, n_pairs
+
+        project([(0, 0)])  # compile (or load the compiled code) once, before any fork
     else:
         project = _scipy_projection(b, w_link, own, set_size, n, weight=weight,
                                     min_shared=min_shared, top_k=top_k,
