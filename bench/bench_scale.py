@@ -57,7 +57,9 @@ class _Workers(threading.Thread):
     """Samples the extraction workers (grandchildren via forkserver) with psutil.
 
     ``getrusage(RUSAGE_CHILDREN)`` does not see them: they are the forkserver's
-    children, not ours. Records each worker's peak RSS and last CPU time.
+    children, not ours. Records each worker's peak RSS and last CPU time. Direct
+    children are left out: the forkserver, and the child forked for half of the
+    canonicalisation, whose RSS counts the pages it shares with this process.
     """
 
     def __init__(self) -> None:
@@ -73,7 +75,10 @@ class _Workers(threading.Thread):
             return
         me = psutil.Process()
         while not self._done.wait(0.5):
+            direct = {proc.pid for proc in me.children()}
             for proc in me.children(recursive=True):
+                if proc.pid in direct:
+                    continue
                 try:
                     self.peak_mb = max(self.peak_mb, proc.memory_info().rss / 2**20)
                     times = proc.cpu_times()
