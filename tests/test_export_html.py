@@ -165,6 +165,49 @@ def test_html_over_the_cap_keeps_best_connected_nodes_and_says_so(kg):
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
 
 
+_SAMPLED_PAYLOAD = """
+import hashlib, json, sys
+import networkx as nx
+from paperkg.export.html import html_payload
+g = nx.Graph()
+for i in range(300):
+    g.add_node(f"n{(i * 37) % 300:03d}", kind="entity", type="method", name=f"m{i}")
+for i in range(300):
+    for j in (1, 2, 5, 11):
+        g.add_edge(f"n{i:03d}", f"n{(i * j + 7) % 300:03d}")
+data = html_payload(g, max_nodes=60)
+sys.stdout.write(hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest())
+"""
+
+
+def test_html_sampled_graph_is_the_same_whatever_the_hash_seed():
+    """A sampled map keeps the graph's own node order: the page does not change with
+    PYTHONHASHSEED (a subgraph view of fewer than half the nodes iterated a set)."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-c", _SAMPLED_PAYLOAD], env=env, check=True,
+                              capture_output=True, text=True)
+        digests.add(done.stdout)
+    assert len(digests) == 1
+
+
+def test_html_sample_keeps_node_order_and_edge_data(kg):
+    from paperkg.export.html import _sample
+
+    sub, notice = _sample(kg.graph, 5)
+    assert notice is not None
+    assert list(sub) == [node for node in kg.graph if node in sub]
+    assert sub.number_of_nodes() == 5
+    for u, v, data in sub.edges(data=True):
+        assert data == kg.graph.edges[u, v]
+    assert sub.number_of_edges() == kg.graph.subgraph(list(sub)).number_of_edges()
+
+
 def test_html_paper_graph_legend_is_communities(kg):
     data = html_payload(kg.paper_graph)
     assert [item["key"] for item in data["legend"]] == ["community 0", "community 1"]

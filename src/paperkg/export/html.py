@@ -223,8 +223,17 @@ def _sample(graph: nx.Graph, max_nodes: int) -> tuple[nx.Graph, str | None]:
     if n <= max_nodes:
         return graph, None
     degrees = dict(graph.degree())
-    keep = sorted(graph, key=lambda node: (-degrees[node], str(node)))[:max_nodes]
-    sub = graph.subgraph(keep)
+    keep = set(sorted(graph, key=lambda node: (-degrees[node], str(node)))[:max_nodes])
+    # a copy in the graph's own node and adjacency order: a subgraph view of fewer than
+    # half the nodes iterates them in set order, which changes with the hash seed
+    order = [node for node in graph if node in keep]
+    sub = graph.__class__()
+    sub.graph.update(graph.graph)
+    sub.add_nodes_from((node, graph.nodes[node]) for node in order)
+    if graph.is_multigraph():
+        sub.add_edges_from(e for e in graph.edges(order, keys=True, data=True) if e[1] in keep)
+    else:
+        sub.add_edges_from(e for e in graph.edges(order, data=True) if e[1] in keep)
     notice = (
         f"Large graph: showing the {max_nodes:,} best-connected of {n:,} nodes "
         f"({sub.number_of_edges():,} of {graph.number_of_edges():,} edges). "
