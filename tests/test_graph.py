@@ -402,8 +402,16 @@ def _random_weighted_graph(trial: int) -> nx.Graph:
     return g
 
 
+@pytest.fixture(params=["python", pytest.param("compiled", marks=needs_kernels)])
+def louvain_pass(request, monkeypatch):
+    """Run the test with Louvain's local moves in Python and compiled."""
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_ENTRIES",
+                        10**18 if request.param == "python" else 0)
+    return request.param
+
+
 @pytest.mark.parametrize("trial", range(40))
-def test_graph_louvain_port_matches_networkx(trial):
+def test_graph_louvain_port_matches_networkx(trial, louvain_pass):
     from paperkg.graph import _louvain
 
     g = _random_weighted_graph(trial)
@@ -415,7 +423,7 @@ def test_graph_louvain_port_matches_networkx(trial):
             sorted(sorted(c, key=str) for c in expected)
 
 
-def test_graph_louvain_port_matches_networkx_on_community_structure():
+def test_graph_louvain_port_matches_networkx_on_community_structure(louvain_pass):
     from paperkg.graph import _louvain
 
     g = nx.Graph(nx.LFR_benchmark_graph(600, 3, 1.5, 0.3, average_degree=8,
@@ -450,22 +458,6 @@ def test_graph_compiled_projection_equals_scipy_projection(monkeypatch, mode, k,
         got = paper_graph(papers, b, ids, ids, **kwargs)
         assert got == expected
         assert len(got[0]) > 0
-
-
-@needs_kernels
-@pytest.mark.parametrize("trial", range(40))
-def test_graph_louvain_kernel_matches_networkx(trial, monkeypatch):
-    """The compiled local-moving pass finds networkx's partition, as the Python one."""
-    from paperkg.graph import _louvain
-
-    monkeypatch.setattr(graph_mod, "KERNEL_MIN_ENTRIES", 0)
-    g = _random_weighted_graph(trial)
-    weight = "weight" if trial % 4 else None
-    for seed in (0, 42):
-        expected = nx.community.louvain_communities(g, weight=weight, seed=seed)
-        got = _louvain(g, weight, seed)
-        assert sorted(sorted(c, key=str) for c in got) == \
-            sorted(sorted(c, key=str) for c in expected)
 
 
 @needs_kernels
