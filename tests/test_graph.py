@@ -478,6 +478,29 @@ def test_graph_louvain_kernel_equals_python_on_a_larger_graph(monkeypatch):
     assert 10 < len(compiled) < 1000
 
 
+@needs_kernels
+def test_graph_kernels_compile_in_memory_without_a_writable_cache(monkeypatch):
+    """numba raises at decoration when no cache directory is writable: the kernels are
+    then compiled without caching, and give the same edges."""
+    import numba
+
+    real = numba.njit
+
+    def no_cache_dir(*args, **kwargs):
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available for file")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", no_cache_dir)
+    monkeypatch.setattr(_kernels, "_state", {})
+    papers, b, ids = random_incidence(80, 10, 5, seed=3)
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18)
+    expected = paper_graph(papers, b, ids, ids, top_k=3)
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 0)
+    assert paper_graph(papers, b, ids, ids, top_k=3) == expected
+    assert "fn:_project_rows" in _kernels._state
+
+
 def test_graph_kernels_turned_off_by_the_environment(monkeypatch):
     monkeypatch.setattr(_kernels, "_state", {})
     monkeypatch.setenv("PAPERKG_KERNELS", "python")

@@ -32,8 +32,8 @@ def numba_version() -> str | None:
         if os.environ.get("PAPERKG_KERNELS", "").strip().lower() != "python":
             try:
                 import numba
-            except ImportError:
-                pass
+            except Exception as err:  # absent, or broken (e.g. built for another numpy)
+                log.debug("graph kernels off: numba does not import (%s)", err)
             else:
                 _state["numba"] = numba
     numba = _state["numba"]
@@ -49,7 +49,11 @@ def _compiled(func: Callable) -> Callable:
     key = "fn:" + func.__name__
     if key not in _state:
         numba_version()
-        _state[key] = _state["numba"].njit(cache=True, nogil=True)(func)
+        njit = _state["numba"].njit
+        try:
+            _state[key] = njit(cache=True, nogil=True)(func)
+        except RuntimeError:  # no writable cache directory: compile in memory each run
+            _state[key] = njit(nogil=True)(func)
     return _state[key]
 
 
