@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 
-from paperkg.export.layout import SMALL_GRAPH, _far_field, compute_layout
+from paperkg.export.layout import (
+    SMALL_GRAPH,
+    _far_field,
+    compute_layout,
+    layout_from_edges,
+    remember_layout,
+)
 
 
 def _plain_far_field(part, sample, sample_mass, soft, scale, disp):
@@ -75,3 +82,30 @@ def test_layout_memo_not_used_for_views() -> None:
     assert "paperkg_layouts" not in view.__networkx_cache__
     g.remove_edges_from(list(g.edges(range(100)))[:200])
     assert compute_layout(view, seed=1) == compute_layout(nx.Graph(view), seed=1) != first
+
+
+def test_layout_from_edges_is_the_graphs_layout() -> None:
+    # a graph with isolated nodes and edges not inserted in node order
+    graph = nx.gnm_random_graph(SMALL_GRAPH + 150, 900, seed=8)
+    graph.add_nodes_from(range(SMALL_GRAPH + 150, SMALL_GRAPH + 170))
+    index = {node: i for i, node in enumerate(graph)}
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
+    expected = compute_layout(nx.Graph(graph), seed=7)
+    positions = layout_from_edges(graph.number_of_nodes(), edges, seed=7)
+    assert remember_layout(graph, positions, seed=7)
+    assert compute_layout(graph, seed=7) == expected
+    # kept for that seed only; another seed is computed
+    assert compute_layout(graph, seed=8) == compute_layout(nx.Graph(graph), seed=8)
+    # another edge order sums the forces in another order: other bits
+    shuffled = layout_from_edges(graph.number_of_nodes(), edges[::-1], seed=7)
+    assert not np.array_equal(shuffled, positions)
+
+
+def test_remember_layout_rejects_what_does_not_fit() -> None:
+    graph = nx.path_graph(SMALL_GRAPH + 1)
+    positions = layout_from_edges(SMALL_GRAPH + 1, np.array(list(graph.edges())), seed=1)
+    with pytest.raises(ValueError, match="positions for"):
+        remember_layout(nx.path_graph(SMALL_GRAPH + 2), positions, seed=1)
+    assert not remember_layout(graph.subgraph(range(SMALL_GRAPH + 1)), positions, seed=1)
+    with pytest.raises(ValueError, match="more than"):
+        layout_from_edges(SMALL_GRAPH, np.zeros((0, 2), dtype=np.int64))

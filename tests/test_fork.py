@@ -12,6 +12,7 @@ import os
 import random
 import signal
 
+import networkx as nx
 import pytest
 import scipy.sparse as sp
 
@@ -19,6 +20,7 @@ from kg_corpus import PAPERS, random_incidence, results
 from paperkg import _fork
 from paperkg._fork import run_beside
 from paperkg.errors import ExportError, GraphError
+from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph, paper_graph
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -203,7 +205,8 @@ def _clustered_corpus(n_papers: int = 400, seed: int = 3):
 
 @pytest.mark.parametrize("weight", ["idf", "count", "jaccard"])
 def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, forks):
-    papers, found = _clustered_corpus()
+    # more papers than SMALL_GRAPH: the child lays the paper graph out from the links
+    papers, found = _clustered_corpus(n_papers=SMALL_GRAPH + 80)
     serial = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
                                    fork_min_papers=10**9)
     assert forks == []
@@ -211,8 +214,11 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
                                    fork_min_papers=0)
     assert len(forks) == 1 and _reaped(forks[0])
     assert len(serial.communities()) > 3
-    # the forked build lays the paper graph out while Louvain runs (kept in its cache)
-    assert "paperkg_layouts" in forked.paper_graph.__networkx_cache__
+    # the forked build lays out both graphs (the paper graph in the child, beside
+    # Louvain), kept in their caches: the layouts of equal graphs without a cache
+    for graph in (forked.graph, forked.paper_graph):
+        assert "paperkg_layouts" in graph.__networkx_cache__
+        assert compute_layout(graph) == compute_layout(nx.Graph(graph))
     assert "paperkg_layouts" not in serial.paper_graph.__networkx_cache__
     for g, h in ((serial.graph, forked.graph), (serial.paper_graph, forked.paper_graph)):
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))

@@ -702,6 +702,21 @@ def _link_communities(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
     return _louvain_arrays(n, eu, ev, ew, seed)
 
 
+def _communities_and_layout(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
+                            seed: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """:func:`_link_communities`, and the layout :func:`compute_layout` gives the paper
+    graph made of ``edges`` (:func:`layout_from_edges`; ``None`` for small graphs):
+    its edges come out of ``graph.edges`` as the sorted ``(i, j)`` pairs of ``edges``."""
+    from paperkg.export.layout import SMALL_GRAPH, layout_from_edges
+
+    labels = _link_communities(n, edges, seed)
+    if n <= SMALL_GRAPH:
+        return labels, None
+    pairs = np.fromiter((x for e in edges for x in e[:2]), dtype=np.int64,
+                        count=2 * len(edges)).reshape(-1, 2)
+    return labels, layout_from_edges(n, pairs, seed=seed)
+
+
 # Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
 # ``_gen_graph``), on integer arrays instead of dict-of-dict graphs: the same node
 # order, the same random permutation of it, the same adjacency order and the same
@@ -1087,18 +1102,26 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
         from paperkg.export.layout import compute_layout
 
         kg, pg = assemble()
-        # Louvain takes longer than the assembly: lay the paper graph out meanwhile, for
-        # the exporters (kept in the graph's cache; compute_layout hands it out again)
-        compute_layout(pg, seed=seed)
+        # the exporters lay both graphs out: the knowledge graph here, while the other
+        # core lays out the paper graph (kept in the graphs' caches; compute_layout
+        # hands them out again)
+        compute_layout(kg, seed=seed)
         return kg, pg
 
     groups = None
     if len(ids) >= fork_min_papers and can_fork():
-        # Louvain needs only the links: on big corpora it runs on the other core while
-        # the graphs are assembled here
-        labels, (kg, pg) = run_beside(lambda: _link_communities(len(ids), edges, seed),
-                                      assemble_and_lay_out, what="Louvain communities")
+        # Louvain and the paper graph's layout need only the links: on big corpora they
+        # run on the other core while the graphs are assembled here
+        (labels, positions), (kg, pg) = run_beside(
+            lambda: _communities_and_layout(len(ids), edges, seed), assemble_and_lay_out,
+            what="Louvain communities and the paper graph's layout")
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
+        from paperkg.export.layout import compute_layout, remember_layout
+
+        if positions is not None:
+            remember_layout(pg, positions, seed=seed)
+        else:  # a small graph: the spring layout, here
+            compute_layout(pg, seed=seed)
     else:
         kg, pg = assemble()
     corpus = edges = None  # type: ignore[assignment]  # free them before the labels

@@ -16,7 +16,7 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 import numpy as np
 
-__all__ = ["compute_layout", "SMALL_GRAPH"]
+__all__ = ["compute_layout", "layout_from_edges", "remember_layout", "SMALL_GRAPH"]
 
 #: Up to this many nodes, NetworkX's exact spring layout is fast enough.
 SMALL_GRAPH = 400
@@ -74,6 +74,39 @@ def compute_layout(
     if cache is not None:
         cache[key] = dict(layout)
     return layout
+
+
+def layout_from_edges(n: int, edges: np.ndarray, *, seed: int = 42) -> np.ndarray:
+    """The positions :func:`compute_layout` gives a graph of ``n > SMALL_GRAPH`` nodes,
+    computed from its edges alone (e.g. in a process that has no NetworkX graph).
+
+    ``edges`` is an ``(m, 2)`` integer array of node numbers (the nodes' positions in
+    ``graph``), in ``graph.edges()`` order, without self-loops: the force sums add up in
+    that order, so another order gives other bits. Returns an ``(n, 2)`` float array in
+    node order, not yet rounded: hand it to :func:`remember_layout` to make it the
+    graph's layout.
+    """
+    if n <= SMALL_GRAPH:
+        raise ValueError(f"layout_from_edges needs more than {SMALL_GRAPH} nodes, got {n}")
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    arr = _forces(n, edges, seed=seed, iterations=None, start=None)
+    return _rescale(arr, 30.0 * math.sqrt(n))
+
+
+def remember_layout(graph: nx.Graph, positions: np.ndarray, *, seed: int = 42) -> bool:
+    """Keep ``positions`` (from :func:`layout_from_edges`, one row per node in graph
+    order) as ``graph``'s layout for ``seed``, so that :func:`compute_layout` hands it
+    out instead of computing it. False (nothing kept) for graphs without a cache."""
+    cache = _layout_cache(graph)
+    if cache is None:
+        return False
+    if len(positions) != graph.number_of_nodes():
+        raise ValueError(f"{len(positions)} positions for {graph.number_of_nodes()} nodes")
+    cache[(seed, None, None)] = {
+        node: (round(x, 2), round(y, 2))
+        for node, (x, y) in zip(graph, positions.tolist(), strict=True)
+    }
+    return True
 
 
 def _layout_cache(graph: nx.Graph) -> dict | None:
@@ -163,13 +196,20 @@ def _grid_fruchterman_reingold(
     cooling temperature as in Fruchterman & Reingold (1991). Costs O(n S + m + near
     pairs) per iteration.
     """
-    from scipy.spatial import cKDTree
-
-    n = graph.number_of_nodes()
     index = {node: i for i, node in enumerate(graph)}
     edges = np.array(
         [(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64
     ).reshape(-1, 2)
+    return _forces(graph.number_of_nodes(), edges, seed=seed, iterations=iterations,
+                   start=start)
+
+
+def _forces(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
+            start: np.ndarray | None) -> np.ndarray:
+    """:func:`_grid_fruchterman_reingold` on ``n`` nodes ``0..n-1`` and ``edges``, an
+    ``(m, 2)`` int64 array of node numbers (no self-loops) in ``graph.edges()`` order."""
+    from scipy.spatial import cKDTree
+
     mass = np.ones(n)
     if len(edges):
         mass += np.bincount(edges.ravel(), minlength=n)
