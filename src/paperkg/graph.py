@@ -1098,22 +1098,14 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
                                      max_df=max_df, top_k=top_k)
         return kg, pg
 
-    def assemble_and_lay_out() -> tuple[nx.Graph, nx.Graph]:
-        from paperkg.export.layout import compute_layout
-
-        kg, pg = assemble()
-        # the exporters lay both graphs out: the knowledge graph here, while the other
-        # core lays out the paper graph (kept in the graphs' caches; compute_layout
-        # hands them out again)
-        compute_layout(kg, seed=seed)
-        return kg, pg
-
     groups = None
     if len(ids) >= fork_min_papers and can_fork():
-        # Louvain and the paper graph's layout need only the links: on big corpora they
-        # run on the other core while the graphs are assembled here
+        # Louvain and the paper graph's layout (which every exporter asks for) need only
+        # the links: on big corpora they run on the other core while the graphs are
+        # assembled here; the layout is kept in the graph's cache, where compute_layout
+        # finds it
         (labels, positions), (kg, pg) = run_beside(
-            lambda: _communities_and_layout(len(ids), edges, seed), assemble_and_lay_out,
+            lambda: _communities_and_layout(len(ids), edges, seed), assemble,
             what="Louvain communities and the paper graph's layout")
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
         from paperkg.export.layout import compute_layout, remember_layout

@@ -117,9 +117,10 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
     # The paper graph holds the community structure; laying the paper-entity graph out
     # from it keeps the same clusters in the same places on both maps.
     papers_layout = compute_layout(kg.paper_graph, seed=seed)
-    kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout)
 
     def kg_files() -> list[Path]:
+        # laid out here, beside the papers.* files when those are written by a child
+        kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout)
         return export_graph(kg.graph, outdir, "kg", title="paperkg: papers and entities",
                             seed=seed, layout=kg_layout)
 
