@@ -682,39 +682,45 @@ def _ordered(found: Iterable[Iterable[str]]) -> list[list[str]]:
     return groups
 
 
-def _link_communities(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
-                      seed: int) -> np.ndarray | None:
-    """:func:`detect_communities` of the paper graph built from ``edges`` (as
-    :func:`paper_graph` returns them) by :func:`_paper_graph_from_edges`, as community
-    numbers of the rows (before ordering); ``None`` when there is no edge.
+def _link_arrays(edges: Sequence[tuple[int, int, dict[str, Any]]]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows and weights of ``edges`` as three arrays."""
+    eu = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
+    ev = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
+    ew = np.fromiter((e[2]["weight"] for e in edges), dtype=np.float64, count=len(edges))
+    return eu, ev, ew
+
+
+def _link_louvain(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray,
+                  seed: int) -> np.ndarray | None:
+    """:func:`detect_communities` of the paper graph built from the links ``edges`` (as
+    :func:`paper_graph` returns them, here as :func:`_link_arrays`) by
+    :func:`_paper_graph_from_edges`, as community numbers of the rows (before
+    ordering); ``None`` when there is no edge.
 
     That graph's nodes are the rows in order and its edges, sorted ``(i, j)`` pairs
     with ``i < j``, come out of ``graph.edges`` in the same order, so the arrays here are
     the ones :func:`_louvain` reads off the graph.
     """
-    if not edges:
+    if not len(eu):
         return None
-    eu = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
-    ev = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
-    ew = np.fromiter((e[2]["weight"] for e in edges), dtype=np.float64, count=len(edges))
     if not (ew > 0).any():  # graph.size(weight="weight") == 0: networkx weighs by 1
-        ew = np.ones(len(edges))
+        ew = np.ones(len(eu))
     return _louvain_arrays(n, eu, ev, ew, seed)
 
 
 def _communities_and_layout(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
                             seed: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """:func:`_link_communities`, and the layout :func:`compute_layout` gives the paper
+    """:func:`_link_louvain`, and the layout :func:`compute_layout` gives the paper
     graph made of ``edges`` (:func:`layout_from_edges`; ``None`` for small graphs):
     its edges come out of ``graph.edges`` as the sorted ``(i, j)`` pairs of ``edges``."""
     from paperkg.export.layout import SMALL_GRAPH, layout_from_edges
 
-    labels = _link_communities(n, edges, seed)
+    eu, ev, ew = _link_arrays(edges)
+    labels = _link_louvain(n, eu, ev, ew, seed)
     if n <= SMALL_GRAPH:
         return labels, None
-    pairs = np.fromiter((x for e in edges for x in e[:2]), dtype=np.int64,
-                        count=2 * len(edges)).reshape(-1, 2)
-    return labels, layout_from_edges(n, pairs, seed=seed)
+    return labels, layout_from_edges(n, np.column_stack((eu, ev)), seed=seed)
 
 
 # Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
@@ -1100,6 +1106,8 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
 
     groups = None
     if len(ids) >= fork_min_papers and can_fork():
+        from paperkg.export.layout import compute_layout, remember_layout
+
         # Louvain and the paper graph's layout (which every exporter asks for) need only
         # the links: on big corpora they run on the other core while the graphs are
         # assembled here; the layout is kept in the graph's cache, where compute_layout
@@ -1108,8 +1116,6 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
             lambda: _communities_and_layout(len(ids), edges, seed), assemble,
             what="Louvain communities and the paper graph's layout")
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
-        from paperkg.export.layout import compute_layout, remember_layout
-
         if positions is not None:
             remember_layout(pg, positions, seed=seed)
         else:  # a small graph: the spring layout, here

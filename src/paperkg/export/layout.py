@@ -77,8 +77,9 @@ def compute_layout(
 
 
 def layout_from_edges(n: int, edges: np.ndarray, *, seed: int = 42) -> np.ndarray:
-    """The positions :func:`compute_layout` gives a graph of ``n > SMALL_GRAPH`` nodes,
-    computed from its edges alone (e.g. in a process that has no NetworkX graph).
+    """The positions ``compute_layout(graph, seed=seed)`` gives a graph of
+    ``n > SMALL_GRAPH`` nodes, computed from its edges alone (e.g. in a process that has
+    no NetworkX graph).
 
     ``edges`` is an ``(m, 2)`` integer array of node numbers (the nodes' positions in
     ``graph``), in ``graph.edges()`` order, without self-loops: the force sums add up in
