@@ -150,7 +150,8 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     graph = kg.graph
     out["nodes"] = graph.number_of_nodes()
     out["edges"] = graph.number_of_edges()
-    paper_graph = getattr(kg, "paper_graph", None)
+    # the view, where there is one: reading kg.paper_graph would make the networkx graph
+    paper_graph = getattr(kg, "paper_graph_view", None) or getattr(kg, "paper_graph", None)
     if paper_graph is not None:
         out["paper_edges"] = paper_graph.number_of_edges()
     out["rss_build_mb"] = _peak_mb(resource.RUSAGE_SELF)

@@ -15,6 +15,8 @@ p4-p5 {transformer} and pde between every two of p1, p2, p3, p5. With ``max_df=0
 
 from __future__ import annotations
 
+import random
+
 from paperkg.models import Entity, Mention, Paper, PaperEntities
 
 PAPERS = [
@@ -144,8 +146,6 @@ def results() -> list[PaperEntities]:
 def random_incidence(n: int, m: int, max_per_paper: int, seed: int = 11):
     """A random paper x entity incidence matrix (CSR, 0-``max_per_paper`` entities per
     paper) with paper and entity ids: ``(papers, matrix, entity_ids)``."""
-    import random
-
     import scipy.sparse as sp
 
     rng = random.Random(seed)
@@ -154,3 +154,22 @@ def random_incidence(n: int, m: int, max_per_paper: int, seed: int = 11):
     cols = [e for s in sets for e in sorted(s)]
     b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
     return [f"p{i:03d}" for i in range(n)], b, [f"e:{j:03d}" for j in range(m)]
+
+
+def clustered_corpus(n_papers: int = 400, seed: int = 3):
+    """Papers drawing their entities mostly from one of eight topic pools, so Louvain
+    finds several communities over more than one level."""
+    rng = random.Random(seed)
+    pools = [[f"method:t{t}-e{k}" for k in range(25)] for t in range(8)]
+    papers, found = [], []
+    for i in range(n_papers):
+        pid = f"x{i:04d}"
+        topic = rng.randrange(len(pools))
+        picked = set(rng.sample(pools[topic], rng.randint(2, 6)))
+        if rng.random() < 0.3:
+            picked.add(rng.choice(pools[rng.randrange(len(pools))]))
+        papers.append(Paper(id=pid, title=f"Paper {i}", abstract="An abstract."))
+        ents = [Entity(id=e, name=e.split(":")[1], type="method", aliases=[])
+                for e in sorted(picked)]
+        found.append(PaperEntities(id=pid, title=f"Paper {i}", entities=ents))
+    return papers, found

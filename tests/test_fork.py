@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import signal
 
 import networkx as nx
 import pytest
 import scipy.sparse as sp
 
-from kg_corpus import PAPERS, random_incidence, results
+from kg_corpus import PAPERS, clustered_corpus, random_incidence, results
 from paperkg import _fork
 from paperkg._fork import run_beside
 from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph, paper_graph
-from paperkg.models import Entity, Paper, PaperEntities
+from paperkg.links import PaperGraphView
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -184,29 +183,10 @@ def test_fork_save_parent_error_waits_for_the_child(small_kg, tmp_path, forks):
 # --------------------------------------------------------------------------- Louvain in a child
 
 
-def _clustered_corpus(n_papers: int = 400, seed: int = 3):
-    """Papers drawing their entities mostly from one of eight topic pools, so Louvain
-    finds several communities over more than one level."""
-    rng = random.Random(seed)
-    pools = [[f"method:t{t}-e{k}" for k in range(25)] for t in range(8)]
-    papers, found = [], []
-    for i in range(n_papers):
-        pid = f"x{i:04d}"
-        topic = rng.randrange(len(pools))
-        picked = set(rng.sample(pools[topic], rng.randint(2, 6)))
-        if rng.random() < 0.3:
-            picked.add(rng.choice(pools[rng.randrange(len(pools))]))
-        papers.append(Paper(id=pid, title=f"Paper {i}", abstract="An abstract."))
-        ents = [Entity(id=e, name=e.split(":")[1], type="method", aliases=[])
-                for e in sorted(picked)]
-        found.append(PaperEntities(id=pid, title=f"Paper {i}", entities=ents))
-    return papers, found
-
-
 @pytest.mark.parametrize("weight", ["idf", "count", "jaccard"])
 def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, forks):
     # more papers than SMALL_GRAPH: the child lays the paper graph out from the links
-    papers, found = _clustered_corpus(n_papers=SMALL_GRAPH + 80)
+    papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 80)
     serial = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
                                    fork_min_papers=10**9)
     assert forks == []
@@ -214,19 +194,24 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
                                    fork_min_papers=0)
     assert len(forks) == 1 and _reaped(forks[0])
     assert len(serial.communities()) > 3
+    # the forked build keeps the paper graph as arrays; saving writes from them
+    assert isinstance(forked.paper_graph_view, PaperGraphView)
+    assert isinstance(serial.paper_graph_view, nx.Graph)
+    assert "paperkg_layouts" not in serial.paper_graph.__networkx_cache__
+    from_view = forked.save(tmp_path / "v" / "kg.graphml", fork_min_nodes=0)
+    assert isinstance(forked.paper_graph_view, PaperGraphView)
+    a = serial.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
     # the forked build's child lays the paper graph out beside Louvain (kept in the
     # graph's cache): the layout an equal graph without a cache gets
     assert "paperkg_layouts" in forked.paper_graph.__networkx_cache__
     assert compute_layout(forked.paper_graph) == compute_layout(nx.Graph(forked.paper_graph))
-    assert "paperkg_layouts" not in serial.paper_graph.__networkx_cache__
     for g, h in ((serial.graph, forked.graph), (serial.paper_graph, forked.paper_graph)):
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))
         assert list(g.edges(data=True)) == list(h.edges(data=True))
         assert g.graph == h.graph
-    a = serial.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
     b = forked.save(tmp_path / "f" / "kg.graphml", fork_min_nodes=0)
-    for x, y in zip(a, b, strict=True):
-        assert _read(x) == _read(y)
+    for x, y, z in zip(a, b, from_view, strict=True):
+        assert _read(x) == _read(y) == _read(z)
 
 
 def test_fork_build_without_links_and_small_corpus(forks):

@@ -35,6 +35,7 @@ from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
 from paperkg.cache import decode_result
 from paperkg.errors import GraphError
+from paperkg.links import PaperGraphView, PaperLinks
 from paperkg.models import Entity, Paper, PaperEntities
 
 if TYPE_CHECKING:
@@ -373,7 +374,7 @@ def paper_graph(
     block_work: int = BLOCK_WORK,
     column_block: int | None = None,
     fork_min_papers: int | None = None,
-) -> tuple[list[tuple[int, int, dict[str, Any]]], dict[str, Any]]:
+) -> tuple[PaperLinks, dict[str, Any]]:
     """Paper-paper links from a binary papers x entities incidence matrix.
 
     Parameters
@@ -411,7 +412,9 @@ def paper_graph(
     Returns
     -------
     edges, stats
-        ``(i, j, attrs)`` with ``i < j`` row indices, sorted; and a few counts.
+        ``(i, j, attrs)`` with ``i < j`` row indices, sorted, held as arrays
+        (:class:`~paperkg.links.PaperLinks`, whose attribute dicts are made as they are
+        read); and a few counts.
 
     Notes
     -----
@@ -451,7 +454,7 @@ def paper_graph(
     stats = {"pairs_considered": 0, "edges": 0, "linking_entities": int(len(linking)),
              "excluded_entities": int(np.count_nonzero(~allowed & nz))}
     if len(linking) == 0 or n < 2:
-        return [], stats
+        return PaperLinks.empty(), stats
     b = incidence[:, linking].tocsr()
     b.sort_indices()
     w_link = idf[linking]
@@ -602,10 +605,13 @@ def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix,
 EDGE_CHUNK = 250_000
 
 
-def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight):
+def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight
+                ) -> PaperLinks:
     """Shared entities and weight of each kept pair, by a vectorised merge per chunk."""
+    link_ids = np.asarray(entity_ids, dtype=object)[linking]
+    link_names = np.asarray(entity_names, dtype=object)[linking]
     if len(pairs) == 0:
-        return []
+        return PaperLinks.empty(link_ids, link_names)
     chunk = EDGE_CHUNK
     n_link = b.shape[1]
     indptr, indices = b.indptr, b.indices
@@ -613,9 +619,7 @@ def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, w
     paper_of = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(indptr))
     keys = paper_of * n_link + indices
     del paper_of
-    link_ids = np.asarray(entity_ids, dtype=object)[linking]
-    link_names = np.asarray(entity_names, dtype=object)[linking]
-    out: list[tuple[int, int, dict[str, Any]]] = []
+    parts: list[PaperLinks] = []
     for c0 in range(0, len(pairs), chunk):
         i, j = pairs[c0:c0 + chunk, 0], pairs[c0:c0 + chunk, 1]
         lens = indptr[i + 1] - indptr[i]
@@ -639,27 +643,16 @@ def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, w
             weights = np.add.reduceat(w_link[cols], bounds[:-1]) if len(cols) else np.zeros(0)
         else:
             weights = counts / (set_size[i] + set_size[j] - counts)
-        ids = link_ids[cols].tolist()
-        names = link_names[cols].tolist()
-        # many small containers at once: the cyclic GC would rescan them again and again
-        with gc_paused():
-            out += _edge_dicts(i, j, bounds, weights, names, ids)
-    return out
-
-
-def _edge_dicts(i, j, bounds, weights, names, ids):
-    return [
-        (a, c, {"kind": "shares", "shared": names[lo:hi], "shared_ids": ids[lo:hi],
-                "shared_count": hi - lo, "weight": w})
-        for a, c, lo, hi, w in zip(i.tolist(), j.tolist(), bounds[:-1].tolist(),
-                                   bounds[1:].tolist(), np.round(weights, 12).tolist(), strict=True)
-    ]
+        parts.append(PaperLinks(i.astype(np.int64), j.astype(np.int64), np.round(weights, 12),
+                                bounds.astype(np.int64), cols.astype(np.int32), link_ids,
+                                link_names))
+    return PaperLinks.concatenate(parts)
 
 
 # --------------------------------------------------------------------------- communities
 
 
-def detect_communities(graph: nx.Graph, seed: int = 42) -> list[list[str]]:
+def detect_communities(graph: nx.Graph | PaperGraphView, seed: int = 42) -> list[list[str]]:
     """Louvain communities of the paper graph, largest first.
 
     Ties in size are broken by the smallest node id, so ids are deterministic; a paper
@@ -667,6 +660,11 @@ def detect_communities(graph: nx.Graph, seed: int = 42) -> list[list[str]]:
     """
     if graph.number_of_nodes() == 0:
         return []
+    if isinstance(graph, PaperGraphView):  # the same partition, read off the arrays
+        nodes = list(graph)
+        labels = _link_louvain(len(nodes), graph.links.rows, graph.links.cols,
+                               graph.links.weights, seed)
+        return _ordered(_groups(nodes, labels) if labels is not None else [[n] for n in nodes])
     total = graph.size(weight="weight")
     use = "weight" if total > 0 else None
     if graph.is_directed() or graph.is_multigraph():
@@ -682,19 +680,10 @@ def _ordered(found: Iterable[Iterable[str]]) -> list[list[str]]:
     return groups
 
 
-def _link_arrays(edges: Sequence[tuple[int, int, dict[str, Any]]]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows and weights of ``edges`` as three arrays."""
-    eu = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
-    ev = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
-    ew = np.fromiter((e[2]["weight"] for e in edges), dtype=np.float64, count=len(edges))
-    return eu, ev, ew
-
-
 def _link_louvain(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray,
                   seed: int) -> np.ndarray | None:
-    """:func:`detect_communities` of the paper graph built from the links ``edges`` (as
-    :func:`paper_graph` returns them, here as :func:`_link_arrays`) by
+    """:func:`detect_communities` of the paper graph built from the links (as
+    :func:`paper_graph` returns them: rows ``eu``, ``ev``, weights ``ew``) by
     :func:`_paper_graph_from_edges`, as community numbers of the rows (before
     ordering); ``None`` when there is no edge.
 
@@ -709,18 +698,17 @@ def _link_louvain(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray,
     return _louvain_arrays(n, eu, ev, ew, seed)
 
 
-def _communities_and_layout(n: int, edges: Sequence[tuple[int, int, dict[str, Any]]],
-                            seed: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _communities_and_layout(n: int, links: PaperLinks, seed: int
+                            ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """:func:`_link_louvain`, and the layout :func:`compute_layout` gives the paper
-    graph made of ``edges`` (:func:`layout_from_edges`; ``None`` for small graphs):
-    its edges come out of ``graph.edges`` as the sorted ``(i, j)`` pairs of ``edges``."""
+    graph made of ``links`` (:func:`layout_from_edges`; ``None`` for small graphs):
+    its edges come out of ``graph.edges`` as the sorted ``(i, j)`` pairs of ``links``."""
     from paperkg.export.layout import SMALL_GRAPH, layout_from_edges
 
-    eu, ev, ew = _link_arrays(edges)
-    labels = _link_louvain(n, eu, ev, ew, seed)
+    labels = _link_louvain(n, links.rows, links.cols, links.weights, seed)
     if n <= SMALL_GRAPH:
         return labels, None
-    return labels, layout_from_edges(n, np.column_stack((eu, ev)), seed=seed)
+    return labels, layout_from_edges(n, links.pairs(), seed=seed)
 
 
 # Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
@@ -938,7 +926,7 @@ def community_labels(
 
 
 def assign_communities(
-    kg: nx.Graph, pg: nx.Graph, seed: int = 42, *, groups: list[list[str]] | None = None
+    kg: nx.Graph, pg: nx.Graph | PaperGraphView, seed: int = 42, *, groups: list[list[str]] | None = None
 ) -> dict[int, str]:
     """Detect and label communities; set ``community`` on the paper nodes of both graphs.
 
@@ -1009,12 +997,20 @@ def _paper_graph_from_edges(kg: nx.Graph, papers: list[str],
                             edges: Sequence[tuple[int, int, dict[str, Any]]], *,
                             weight: Weight, min_shared: int, max_df: float,
                             top_k: int | None) -> nx.Graph:
-    pg = nx.Graph(kind="papers", weight=weight, min_shared=min_shared, max_df=max_df)
-    if top_k is not None:
-        pg.graph["top_k"] = top_k
+    pg = nx.Graph(**_paper_graph_attrs(weight, min_shared, max_df, top_k))
     pg.add_nodes_from((p, kg.nodes[p]) for p in papers)
     pg.add_edges_from((papers[i], papers[j], attrs) for i, j, attrs in edges)
     return pg
+
+
+def _paper_graph_attrs(weight: Weight, min_shared: int, max_df: float, top_k: int | None
+                       ) -> dict[str, Any]:
+    """The paper graph's graph attributes, in order."""
+    attrs: dict[str, Any] = {"kind": "papers", "weight": weight, "min_shared": min_shared,
+                             "max_df": max_df}
+    if top_k is not None:
+        attrs["top_k"] = top_k
+    return attrs
 
 
 def _corpus_incidence(corpus: _Corpus) -> sp.csr_matrix:
@@ -1092,37 +1088,41 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     # the same projection paper_graph_from_kg makes, without reading the links back
     # out of the networkx graph
     ids = [paper_node_id(p.id) for p in corpus.papers]
-    edges, stats = paper_graph(ids, _corpus_incidence(corpus), [e.id for e in corpus.entities],
+    links, stats = paper_graph(ids, _corpus_incidence(corpus), [e.id for e in corpus.entities],
                                [e.name for e in corpus.entities], weight=weight,
                                min_shared=min_shared, max_df=max_df, top_k=top_k,
                                fork_min_papers=fork_min_papers)
     log.debug("paper graph: %s", stats)
 
-    def assemble() -> tuple[nx.Graph, nx.Graph]:
-        kg = knowledge_graph(corpus)
-        pg = _paper_graph_from_edges(kg, ids, edges, weight=weight, min_shared=min_shared,
-                                     max_df=max_df, top_k=top_k)
-        return kg, pg
-
     groups = None
+    pg: nx.Graph | PaperGraphView
     if len(ids) >= fork_min_papers and can_fork():
         from paperkg.export.layout import compute_layout, remember_layout
 
         # Louvain and the paper graph's layout (which every exporter asks for) need only
-        # the links: on big corpora they run on the other core while the graphs are
-        # assembled here; the layout is kept in the graph's cache, where compute_layout
-        # finds it
-        (labels, positions), (kg, pg) = run_beside(
-            lambda: _communities_and_layout(len(ids), edges, seed), assemble,
+        # the links: on big corpora they run on the other core while the knowledge graph
+        # is assembled here; the layout is kept in the paper graph's cache, where
+        # compute_layout finds it
+        (labels, positions), kg = run_beside(
+            lambda: _communities_and_layout(len(ids), links, seed),
+            lambda: knowledge_graph(corpus),
             what="Louvain communities and the paper graph's layout")
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
         if positions is not None:
+            # a big graph stays arrays until someone asks for kg.paper_graph: ~40 bytes
+            # a link instead of ~450 (the GraphML writer and the layout read the view)
+            pg = PaperGraphView(kg, ids, links,
+                                _paper_graph_attrs(weight, min_shared, max_df, top_k))
             remember_layout(pg, positions, seed=seed)
-        else:  # a small graph: the spring layout, here
+        else:  # a small graph: a networkx graph, and the spring layout, here
+            pg = _paper_graph_from_edges(kg, ids, links, weight=weight, min_shared=min_shared,
+                                         max_df=max_df, top_k=top_k)
             compute_layout(pg, seed=seed)
     else:
-        kg, pg = assemble()
-    corpus = edges = None  # type: ignore[assignment]  # free them before the labels
+        kg = knowledge_graph(corpus)
+        pg = _paper_graph_from_edges(kg, ids, links, weight=weight, min_shared=min_shared,
+                                     max_df=max_df, top_k=top_k)
+    corpus = None  # type: ignore[assignment]  # free it before the labels
     params: dict[str, Any] = {"weight": weight, "min_shared": min_shared, "max_df": max_df,
                               "seed": seed}
     if top_k is not None:

@@ -3,7 +3,9 @@
 A ``KnowledgeGraph`` wraps two plain NetworkX graphs, ``.graph`` (papers and entities)
 and ``.paper_graph`` (papers linked by shared entities), built by
 :func:`paperkg.graph.build_knowledge_graph` or read back from GraphML with
-:meth:`KnowledgeGraph.load`.
+:meth:`KnowledgeGraph.load`. A big build keeps the paper graph's links as arrays
+(:class:`~paperkg.links.PaperGraphView`, ``.paper_graph_view``) and makes the NetworkX
+graph when ``.paper_graph`` is first read; saving and the summary figures do not need it.
 
 Papers are named by id (``"paper:2101.00001"`` or ``"2101.00001"``), by exact title or by
 a case-insensitive substring of the title that matches one paper only. Entities are
@@ -29,6 +31,7 @@ from typing import Any
 import networkx as nx
 
 from paperkg.errors import GraphError, PaperKGError, PaperNotFoundError
+from paperkg.links import PaperGraphView
 from paperkg.models import ENTITY_TYPES, Entity, Mention, Paper
 from paperkg.text import match_key, title_key
 
@@ -154,12 +157,13 @@ class KnowledgeGraph:
         ``kind="mentions"`` edges.
     paper_graph
         Papers only, linked when they share entities (``shared``, ``shared_ids``,
-        ``shared_count``, ``weight``).
+        ``shared_count``, ``weight``); or a :class:`~paperkg.links.PaperGraphView` of
+        them, made a NetworkX graph on first access to :attr:`paper_graph`.
     """
 
-    def __init__(self, graph: nx.Graph, paper_graph: nx.Graph) -> None:
+    def __init__(self, graph: nx.Graph, paper_graph: nx.Graph | PaperGraphView) -> None:
         self.graph = graph
-        self.paper_graph = paper_graph
+        self._paper_graph = paper_graph
         self._papers = sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "paper")
         self._entities = sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "entity")
         self._by_name: dict[str, set[str]] = {}
@@ -169,6 +173,23 @@ class KnowledgeGraph:
             self._by_name.setdefault(match_key(str(data.get("name", node))), set()).add(node)
             for alias in _as_list(data.get("aliases")):
                 self._by_alias.setdefault(match_key(str(alias)), set()).add(node)
+
+    @property
+    def paper_graph(self) -> nx.Graph:
+        """The paper-paper graph (an ``nx.Graph``; made from the view on first access)."""
+        if isinstance(self._paper_graph, PaperGraphView):
+            self._paper_graph = self._paper_graph.to_networkx()
+        return self._paper_graph
+
+    @paper_graph.setter
+    def paper_graph(self, graph: nx.Graph) -> None:
+        self._paper_graph = graph
+
+    @property
+    def paper_graph_view(self) -> nx.Graph | PaperGraphView:
+        """The paper graph as it is held: the ``nx.Graph`` once made, else the
+        read-only :class:`~paperkg.links.PaperGraphView` of a big build (nothing is made)."""
+        return self._paper_graph
 
     # ------------------------------------------------------------------ persistence
 
@@ -189,7 +210,7 @@ class KnowledgeGraph:
         sibling = paper_graph_path(path)
         self.graph.graph["paper_graph_file"] = sibling.name
         write_graphml_files(
-            [(self.graph, path), (self.paper_graph, sibling)],
+            [(self.graph, path), (self.paper_graph_view, sibling)],
             fork_min_nodes=FORK_MIN_NODES if fork_min_nodes is None else fork_min_nodes,
         )
         return [path, sibling]
@@ -488,7 +509,7 @@ class KnowledgeGraph:
         return links
 
     def _labels(self) -> dict[int, str]:
-        raw = self.graph.graph.get("communities") or self.paper_graph.graph.get("communities")
+        raw = self.graph.graph.get("communities") or self.paper_graph_view.graph.get("communities")
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
@@ -575,7 +596,7 @@ class KnowledgeGraph:
     def __repr__(self) -> str:
         return (
             f"KnowledgeGraph({len(self._papers)} papers, {len(self._entities)} entities, "
-            f"{self.paper_graph.number_of_edges()} paper links, "
+            f"{self.paper_graph_view.number_of_edges()} paper links, "
             f"{len(self.communities())} communities)"
         )
 

@@ -326,9 +326,10 @@ def graph_summary(kg: KnowledgeGraph) -> str:
         if data.get("kind") == "entity":
             by_type[data.get("type", "")] = by_type.get(data.get("type", ""), 0) + 1
     types = ", ".join(f"{by_type.get(t, 0)} {t}" for t in ("method", "dataset", "repo", "math"))
-    communities = {d.get("community") for _, d in kg.paper_graph.nodes(data=True)
+    papers = kg.paper_graph_view
+    communities = {d.get("community") for _, d in papers.nodes(data=True)
                    if d.get("community") is not None}
-    return (f"entities: {types}; paper graph: {kg.paper_graph.number_of_edges()} links, "
+    return (f"entities: {types}; paper graph: {papers.number_of_edges()} links, "
             f"{len(communities)} communities")
 
 

@@ -114,9 +114,15 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         raise ExportError(f"cannot create {outdir}: {error.strerror or error}") from error
     if outdir.exists() and not outdir.is_dir():  # pragma: no cover - mkdir raised already
         raise ExportError(f"{outdir} is not a directory")
+    # a big build's paper graph is held as arrays (a PaperGraphView) until kg.paper_graph
+    # is read: here only its layout and node count are needed, and the papers.* writer
+    # (a forked child for big graphs) makes the NetworkX graph it writes from
+    papers = getattr(kg, "paper_graph_view", None)
+    if papers is None:
+        papers = kg.paper_graph
     # The paper graph holds the community structure; laying the paper-entity graph out
     # from it keeps the same clusters in the same places on both maps.
-    papers_layout = compute_layout(kg.paper_graph, seed=seed)
+    papers_layout = compute_layout(papers, seed=seed)
 
     def kg_files() -> list[Path]:
         # laid out here, beside the papers.* files when those are written by a child
@@ -129,7 +135,7 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
                             title="paperkg: papers linked by shared entities", seed=seed,
                             layout=papers_layout)
 
-    total = kg.graph.number_of_nodes() + kg.paper_graph.number_of_nodes()
+    total = kg.graph.number_of_nodes() + papers.number_of_nodes()
     if total < fork_min_nodes or not can_fork():
         return kg_files() + paper_files()
     papers_written, kg_written = run_beside(paper_files, kg_files,
