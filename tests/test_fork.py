@@ -22,6 +22,7 @@ from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph, paper_graph
 from paperkg.links import PaperGraphView
+from paperkg.models import Entity, Paper, PaperEntities
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -215,13 +216,28 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
 
 
 def test_fork_build_without_links_and_small_corpus(forks):
-    # max_df 0.25 on five papers: no paper links, every paper its own community
+    # max_df 0.25 on five papers: no paper links, every paper its own community; a
+    # graph this small is laid out here (the spring layout), so no child is forked
     serial = build_knowledge_graph(PAPERS, results(), fork_min_papers=10**9)
     forked = build_knowledge_graph(PAPERS, results(), fork_min_papers=0)
     assert forked.paper_graph.number_of_edges() == 0
     assert serial.communities() == forked.communities()
     assert list(serial.graph.nodes(data=True)) == list(forked.graph.nodes(data=True))
+    assert forks == []
+    # more papers than SMALL_GRAPH, none sharing an entity: the child lays them out
+    papers = [Paper(id=f"n{i:04d}", title=f"Paper {i}", abstract="An abstract.")
+              for i in range(SMALL_GRAPH + 10)]
+    found = [PaperEntities(id=p.id, title=p.title, entities=[
+        Entity(id=f"method:only-{p.id}", name=f"only {p.id}", type="method", aliases=[])])
+        for p in papers]
+    serial = build_knowledge_graph(papers, found, fork_min_papers=10**9)
+    forked = build_knowledge_graph(papers, found, fork_min_papers=0)
     assert len(forks) == 1 and _reaped(forks[0])
+    assert isinstance(forked.paper_graph_view, PaperGraphView)
+    assert forked.paper_graph_view.number_of_edges() == 0
+    assert serial.communities() == forked.communities()
+    assert len(forked.communities()) == len(papers)
+    assert compute_layout(forked.paper_graph_view) == compute_layout(serial.paper_graph)
     build_knowledge_graph(PAPERS, results())  # default threshold: no fork
     assert len(forks) == 1
 

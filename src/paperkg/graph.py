@@ -698,19 +698,6 @@ def _link_louvain(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray,
     return _louvain_arrays(n, eu, ev, ew, seed)
 
 
-def _communities_and_layout(n: int, links: PaperLinks, seed: int
-                            ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """:func:`_link_louvain`, and the layout :func:`compute_layout` gives the paper
-    graph made of ``links`` (:func:`layout_from_edges`; ``None`` for small graphs):
-    its edges come out of ``graph.edges`` as the sorted ``(i, j)`` pairs of ``links``."""
-    from paperkg.export.layout import SMALL_GRAPH, layout_from_edges
-
-    labels = _link_louvain(n, links.rows, links.cols, links.weights, seed)
-    if n <= SMALL_GRAPH:
-        return labels, None
-    return labels, layout_from_edges(n, links.pairs(), seed=seed)
-
-
 # Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
 # ``_gen_graph``), on integer arrays instead of dict-of-dict graphs: the same node
 # order, the same random permutation of it, the same adjacency order and the same
@@ -1052,9 +1039,11 @@ def build_knowledge_graph(
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
         :func:`os.fork` exists, half of the paper-paper projection is computed in a
-        forked child process (see :func:`paper_graph`), and Louvain runs in another
-        while this one assembles the NetworkX graphs (:func:`paperkg._fork.run_beside`);
-        the result is the same.
+        forked child process (see :func:`paper_graph`), and the paper graph's layout
+        is computed in another while this one assembles the knowledge graph and runs
+        Louvain (:func:`paperkg._fork.run_beside`); the result is the same. The paper
+        graph of such a build is held as arrays (a :class:`~paperkg.links.PaperGraphView`)
+        until ``.paper_graph`` is first read.
 
     Returns
     -------
@@ -1097,16 +1086,28 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     groups = None
     pg: nx.Graph | PaperGraphView
     if len(ids) >= fork_min_papers and can_fork():
-        from paperkg.export.layout import compute_layout, remember_layout
+        from paperkg.export.layout import (
+            SMALL_GRAPH,
+            compute_layout,
+            layout_from_edges,
+            remember_layout,
+        )
 
-        # Louvain and the paper graph's layout (which every exporter asks for) need only
-        # the links: on big corpora they run on the other core while the knowledge graph
-        # is assembled here; the layout is kept in the paper graph's cache, where
-        # compute_layout finds it
-        (labels, positions), kg = run_beside(
-            lambda: _communities_and_layout(len(ids), links, seed),
-            lambda: knowledge_graph(corpus),
-            what="Louvain communities and the paper graph's layout")
+        def assemble() -> tuple[nx.Graph, np.ndarray | None]:
+            return knowledge_graph(corpus), _link_louvain(len(ids), links.rows, links.cols,
+                                                           links.weights, seed)
+
+        if len(ids) > SMALL_GRAPH:
+            # the paper graph's layout (which every exporter asks for) needs only the
+            # links: it is computed on the other core while the knowledge graph is
+            # assembled and Louvain runs here, and kept in the paper graph's cache,
+            # where compute_layout finds it
+            positions, (kg, labels) = run_beside(
+                lambda: layout_from_edges(len(ids), links.pairs(), seed=seed), assemble,
+                what="the paper graph's layout")
+        else:
+            positions = None
+            kg, labels = assemble()
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
         if positions is not None:
             # a big graph stays arrays until someone asks for kg.paper_graph: ~40 bytes
