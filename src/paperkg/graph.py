@@ -260,8 +260,13 @@ def check_options(weight: str, min_shared: int, max_df: float, top_k: int | None
 # --------------------------------------------------------------------------- knowledge graph
 
 
-def knowledge_graph(corpus: _Corpus) -> nx.Graph:
-    """The bipartite paper-entity graph; nodes and edges inserted in sorted order. O(n + m)."""
+def knowledge_graph(corpus: _Corpus, *, consume: bool = False) -> nx.Graph:
+    """The bipartite paper-entity graph; nodes and edges inserted in sorted order. O(n + m).
+
+    ``consume``: empty each paper's ``corpus.links`` once its edges are in the graph, so
+    the links and the edges made of them are not both held in full (at 10^6 papers the
+    links take ~2 GB).
+    """
     graph = nx.Graph(kind="knowledge")
     graph.add_nodes_from(
         (paper_node_id(paper.id), paper_node_attrs(paper, len(links)))
@@ -272,12 +277,17 @@ def knowledge_graph(corpus: _Corpus) -> nx.Graph:
                   "name": ent.name, "aliases": list(ent.aliases), "df": corpus.df[ent.id]})
         for ent in corpus.entities
     )
-    graph.add_edges_from(_mention_edges(corpus))
+    graph.add_edges_from(_mention_edges(corpus, consume=consume))
     return graph
 
 
-def _mention_edges(corpus: _Corpus) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for paper, links in zip(corpus.papers, corpus.links, strict=True):
+def _mention_edges(corpus: _Corpus, *, consume: bool = False
+                   ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    empty: dict[str, tuple[int, _Span | None]] = {}
+    for k, paper in enumerate(corpus.papers):
+        links = corpus.links[k]
+        if consume:
+            corpus.links[k] = empty
         pid = paper_node_id(paper.id)
         for eid, (count, first) in links.items():
             if first is None:
@@ -1094,8 +1104,8 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
         )
 
         def assemble() -> tuple[nx.Graph, np.ndarray | None]:
-            return knowledge_graph(corpus), _link_louvain(len(ids), links.rows, links.cols,
-                                                           links.weights, seed)
+            kg = knowledge_graph(corpus, consume=True)
+            return kg, _link_louvain(len(ids), links.rows, links.cols, links.weights, seed)
 
         if len(ids) > SMALL_GRAPH:
             # the paper graph's layout (which every exporter asks for) needs only the
@@ -1120,7 +1130,7 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
                                          max_df=max_df, top_k=top_k)
             compute_layout(pg, seed=seed)
     else:
-        kg = knowledge_graph(corpus)
+        kg = knowledge_graph(corpus, consume=True)
         pg = _paper_graph_from_edges(kg, ids, links, weight=weight, min_shared=min_shared,
                                      max_df=max_df, top_k=top_k)
     corpus = None  # type: ignore[assignment]  # free it before the labels
