@@ -237,6 +237,7 @@ def test_fork_build_without_links_and_small_corpus(forks):
     assert forked.paper_graph_view.number_of_edges() == 0
     assert serial.communities() == forked.communities()
     assert len(forked.communities()) == len(papers)
+    assert forked.stats() == serial.stats() and forked.stats()["components"] == len(papers)
     assert compute_layout(forked.paper_graph_view) == compute_layout(serial.paper_graph)
     build_knowledge_graph(PAPERS, results())  # default threshold: no fork
     assert len(forks) == 1

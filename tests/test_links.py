@@ -215,3 +215,43 @@ def test_view_graphml_escapes_names_as_the_graph_writer_does(tmp_path):
     back = nx.read_graphml(tmp_path / "view.graphml")
     shared = {s for *_, d in back.edges(data=True) for s in json.loads(d["shared"])}
     assert f"{odd} method:t0-e1" in shared  # JSON keeps the control character as \\u0001
+
+
+@needs_fork
+def test_view_adjacency_and_components(builds):
+    serial, forked = builds
+    view, g = forked.paper_graph_view, serial.paper_graph
+    assert isinstance(view, PaperGraphView)
+    nodes = list(g)
+    for node in nodes[:60] + nodes[-5:]:
+        assert list(view.adj[node].items()) == list(g.adj[node].items())
+    assert len(view.adj) == len(g) and list(view.adj) == nodes
+    assert nodes[0] in view.adj and "method:t0-e0" not in view.adj
+    with pytest.raises(KeyError):
+        view.adj["method:t0-e0"]
+    assert view.number_connected_components() == nx.number_connected_components(g)
+
+
+@needs_fork
+def test_queries_read_the_view_as_they_read_the_graph(builds):
+    serial, forked = builds
+    for paper in ["x0000", "x0123", f"x{SMALL_GRAPH + 39:04d}"]:
+        assert forked.related(paper, k=5) == serial.related(paper, k=5)
+        assert forked.related(paper, k=500) == serial.related(paper, k=500)
+    assert forked.stats() == serial.stats()
+    assert isinstance(forked.paper_graph_view, PaperGraphView)  # none of it made the graph
+
+
+def test_view_rejects_unsorted_nodes_and_unknown_rows():
+    kg = nx.Graph()
+    kg.add_nodes_from(["paper:a", "paper:b"], kind="paper")
+    ids = np.asarray(["e:x"], dtype=object)
+    one = PaperLinks(np.array([0]), np.array([1]), np.array([1.0]), np.array([0, 1]),
+                     np.array([0], dtype=np.int32), ids, ids)
+    view = PaperGraphView(kg, ["paper:a", "paper:b"], one, {"kind": "papers"})
+    assert list(view.adj["paper:b"]) == ["paper:a"]
+    assert view.number_connected_components() == 1
+    with pytest.raises(ValueError, match="sorted"):
+        PaperGraphView(kg, ["paper:b", "paper:a"], one, {})
+    with pytest.raises(ValueError, match="beyond the 1 nodes"):
+        PaperGraphView(kg, ["paper:a"], one, {})

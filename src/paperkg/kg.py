@@ -147,6 +147,12 @@ def _opt_int(value: Any) -> int | None:
         return None
 
 
+def _components(graph: nx.Graph | PaperGraphView) -> int:
+    if isinstance(graph, PaperGraphView):
+        return graph.number_connected_components()
+    return nx.number_connected_components(graph) if graph.number_of_nodes() else 0
+
+
 class KnowledgeGraph:
     """A knowledge graph of papers and entities, with its paper-paper projection.
 
@@ -431,10 +437,11 @@ class KnowledgeGraph:
         Ordered by edge ``weight``, then ``shared_count``, then id.
         """
         node = self.paper_node(paper)
-        if node not in self.paper_graph:
+        papers = self.paper_graph_view  # a big build's view answers without a networkx graph
+        if node not in papers:
             return []
         rows = []
-        for other, edge in self.paper_graph.adj[node].items():
+        for other, edge in papers.adj[node].items():
             w = float(edge.get("weight", 0.0))
             rows.append((-w, -int(edge.get("shared_count", 0)), other, edge))
         rows.sort(key=lambda r: r[:3])
@@ -561,7 +568,8 @@ class KnowledgeGraph:
         by_type = Counter(str(nodes[e].get("type")) for e in self._entities)
         paper_deg = [self.graph.degree(p) for p in self._papers]
         ent_deg = [self.graph.degree(e) for e in self._entities]
-        pg_deg = [self.paper_graph.degree(p) for p in self.paper_graph]
+        papers = self.paper_graph_view
+        pg_deg = [degree for _, degree in papers.degree()]
 
         def fig(values: list[int]) -> dict[str, float]:
             if not values:
@@ -573,7 +581,7 @@ class KnowledgeGraph:
             "papers": len(self._papers),
             "entities": len(self._entities),
             "mentions": self.graph.number_of_edges(),
-            "paper_links": self.paper_graph.number_of_edges(),
+            "paper_links": papers.number_of_edges(),
             "entities_by_type": {t: by_type.get(t, 0) for t in ENTITY_TYPES},
             "top_entities": {
                 t: [{"name": c.entity.name, "df": c.df} for c in self.top_entities(t, top)]
@@ -586,8 +594,7 @@ class KnowledgeGraph:
             },
             "papers_without_entities": sum(1 for d in paper_deg if d == 0),
             "isolated_papers": sum(1 for d in pg_deg if d == 0),
-            "components": nx.number_connected_components(self.paper_graph)
-            if self.paper_graph.number_of_nodes() else 0,
+            "components": _components(papers),
             "options": {k: self.graph.graph[k] for k in ("weight", "min_shared", "max_df", "top_k", "seed")
                         if k in self.graph.graph},
             "communities": [{"id": c.id, "label": c.label, "size": c.size} for c in self.communities()],

@@ -12,6 +12,8 @@ layout and the summaries read, until :meth:`PaperGraphView.to_networkx` (called 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -184,14 +186,34 @@ class _Nodes:
         return ((node, node_data[node].get(data, default)) for node in self._view._nodes)
 
 
+class _Adjacency(Mapping[str, dict[str, dict[str, Any]]]):
+    """``view.adj``: ``view.adj[node]`` is ``{neighbour: attrs}`` in ``nx.Graph`` order."""
+
+    def __init__(self, view: PaperGraphView) -> None:
+        self._view = view
+
+    def __getitem__(self, node: str) -> dict[str, dict[str, Any]]:
+        return self._view._neighbours(self._view._row(node))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view._nodes)
+
+    def __len__(self) -> int:
+        return len(self._view._nodes)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._view
+
+
 class PaperGraphView:
     """The paper graph of a build, over its :class:`PaperLinks`, before it is a NetworkX graph.
 
     Nodes are the knowledge graph's paper nodes, in sorted order, with the knowledge
     graph's own attribute dicts (the paper graph's copies would hold the same values);
     edges are the links, their attribute dicts made as they are read. Read-only: it
-    offers ``graph``, ``nodes``, ``edges``, ``degree``, ``number_of_nodes``,
-    ``number_of_edges``, ``is_directed``, ``is_multigraph``, iteration and ``in``, and a
+    offers ``graph``, ``nodes``, ``adj``, ``edges``, ``degree``, ``number_of_nodes``,
+    ``number_of_edges``, ``is_directed``, ``is_multigraph``, iteration and ``in``
+    (``nodes`` must be sorted), ``number_connected_components()``, and a
     ``__networkx_cache__`` that holds the layout (so
     :func:`paperkg.export.layout.compute_layout` hands it out). :meth:`to_networkx`
     makes the ``nx.Graph`` that an eager build would have made, with the same
@@ -202,12 +224,41 @@ class PaperGraphView:
                  attrs: Mapping[str, Any]) -> None:
         if len(links) and int(max(links.rows.max(), links.cols.max())) >= len(nodes):
             raise ValueError(f"links name rows beyond the {len(nodes)} nodes")
+        if any(a >= b for a, b in itertools.pairwise(nodes)):
+            raise ValueError("the nodes of a paper graph view must be sorted and distinct")
         self._kg = kg
         self._nodes = list(nodes)
         self.links = links
         self.graph: dict[str, Any] = dict(attrs)
         self.__networkx_cache__: dict[str, Any] = {}
         self.nodes = _Nodes(self)
+        self.adj = _Adjacency(self)
+        self._by_col: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _row(self, node: str) -> int:
+        """The row of ``node`` (``KeyError`` if it is not a paper node)."""
+        if node not in self:
+            raise KeyError(node)
+        return bisect.bisect_left(self._nodes, node)
+
+    def _neighbours(self, row: int) -> dict[str, dict[str, Any]]:
+        """``{neighbour: attrs}`` of one row: the links ``(i, row)`` by ``i``, then
+        ``(row, j)`` by ``j``, the order ``nx.Graph`` inserted them in. The first call
+        sorts the links by column (two arrays of one int64 per link)."""
+        links, nodes = self.links, self._nodes
+        if self._by_col is None:
+            order = np.argsort(links.cols, kind="stable")
+            self._by_col = (order, links.cols[order])
+        order, sorted_cols = self._by_col
+        found: dict[str, dict[str, Any]] = {}
+        lo, hi = np.searchsorted(sorted_cols, [row, row + 1])
+        for e in order[lo:hi].tolist():
+            i, _, attrs = links[e]
+            found[nodes[i]] = attrs
+        lo, hi = np.searchsorted(links.rows, [row, row + 1])
+        for _, j, attrs in links.iter_range(int(lo), int(hi)):
+            found[nodes[j]] = attrs
+        return found
 
     # -- the NetworkX graph API subset
 
@@ -247,6 +298,16 @@ class PaperGraphView:
         """``(node, links)`` for every node, in node order."""
         return list(zip(self._nodes, self.links.degrees(len(self._nodes)).tolist(),
                         strict=True))
+
+    def number_connected_components(self) -> int:
+        """``nx.number_connected_components`` of the graph, from the arrays."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n = len(self._nodes)
+        links = self.links
+        matrix = coo_matrix((np.ones(len(links)), (links.rows, links.cols)), shape=(n, n))
+        return int(connected_components(matrix, directed=False)[0]) if n else 0
 
     # -- the real graph
 
