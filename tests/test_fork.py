@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 
 import networkx as nx
@@ -193,7 +194,8 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
     assert forks == []
     forked = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
                                    fork_min_papers=0)
-    assert len(forks) == 1 and _reaped(forks[0])
+    # one child reads half the results, one lays the paper graph out
+    assert len(forks) == 2 and all(map(_reaped, forks))
     assert len(serial.communities()) > 3
     # the forked build keeps the paper graph as arrays; saving writes from them
     assert isinstance(forked.paper_graph_view, PaperGraphView)
@@ -217,13 +219,14 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
 
 def test_fork_build_without_links_and_small_corpus(forks):
     # max_df 0.25 on five papers: no paper links, every paper its own community; a
-    # graph this small is laid out here (the spring layout), so no child is forked
+    # graph this small is laid out here (the spring layout): the only child reads half
+    # the results
     serial = build_knowledge_graph(PAPERS, results(), fork_min_papers=10**9)
     forked = build_knowledge_graph(PAPERS, results(), fork_min_papers=0)
     assert forked.paper_graph.number_of_edges() == 0
     assert serial.communities() == forked.communities()
     assert list(serial.graph.nodes(data=True)) == list(forked.graph.nodes(data=True))
-    assert forks == []
+    assert len(forks) == 1 and _reaped(forks[0])
     # more papers than SMALL_GRAPH, none sharing an entity: the child lays them out
     papers = [Paper(id=f"n{i:04d}", title=f"Paper {i}", abstract="An abstract.")
               for i in range(SMALL_GRAPH + 10)]
@@ -232,7 +235,7 @@ def test_fork_build_without_links_and_small_corpus(forks):
         for p in papers]
     serial = build_knowledge_graph(papers, found, fork_min_papers=10**9)
     forked = build_knowledge_graph(papers, found, fork_min_papers=0)
-    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(forks) == 3 and all(map(_reaped, forks))
     assert isinstance(forked.paper_graph_view, PaperGraphView)
     assert forked.paper_graph_view.number_of_edges() == 0
     assert serial.communities() == forked.communities()
@@ -240,7 +243,26 @@ def test_fork_build_without_links_and_small_corpus(forks):
     assert forked.stats() == serial.stats() and forked.stats()["components"] == len(papers)
     assert compute_layout(forked.paper_graph_view) == compute_layout(serial.paper_graph)
     build_knowledge_graph(PAPERS, results())  # default threshold: no fork
-    assert len(forks) == 1
+    assert len(forks) == 3
+
+
+def test_fork_collect_raises_the_serial_error_first(forks):
+    papers, found = clustered_corpus(n_papers=40)
+    nobody = PaperEntities(id="nobody", title="Nobody", entities=[])
+    cases = [
+        # a result again in the second half, then one of an unknown paper
+        (found + [found[3], nobody], "two extractor results for paper id 'x0003'"),
+        # the same, the other way round
+        (found + [nobody, found[3]], "extractor result for unknown paper id 'nobody'"),
+        # both halves have a bad result: the first half's comes first
+        (found[:4] + [found[1]] + found[4:] + [nobody],
+         "two extractor results for paper id 'x0001'"),
+    ]
+    for bad, message in cases:
+        for fork_min in (10**9, 0):
+            with pytest.raises(GraphError, match=re.escape(message)):
+                build_knowledge_graph(papers, bad, fork_min_papers=fork_min)
+    assert len(forks) == len(cases) and all(map(_reaped, forks))
 
 
 # --------------------------------------------------------------------------- projection

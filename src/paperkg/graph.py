@@ -170,8 +170,9 @@ def _paper_links(res: dict[str, Any], shared: dict[str, str]
     return links
 
 
-def _records(results: Sequence[PaperEntities]) -> Iterator[dict[str, Any]]:
-    """Each result as a JSON dict, in order.
+def _records(results: Sequence[PaperEntities], start: int = 0, stop: int | None = None
+             ) -> Iterator[dict[str, Any]]:
+    """Each result (from ``start`` to ``stop``) as a JSON dict, in order.
 
     Results held as compressed JSON text (``workflow._JsonResults``, whose ``encoded``
     are :func:`paperkg.cache.encode_result` blobs of canonical records) are decoded with
@@ -180,26 +181,44 @@ def _records(results: Sequence[PaperEntities]) -> Iterator[dict[str, Any]]:
     """
     encoded = getattr(results, "encoded", None)
     if isinstance(encoded, list):
-        return (json.loads(decode_result(blob)) for blob in encoded)
-    return (res.model_dump(mode="json") for res in results)
+        return (json.loads(decode_result(blob)) for blob in encoded[start:stop])
+    return (res.model_dump(mode="json") for res in itertools.islice(results, start, stop))
 
 
-def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corpus:
-    """Check and merge the results; reads each result once (they may be parsed on access)."""
-    by_id: dict[str, Paper] = {}
-    for paper in papers:
-        if paper.id in by_id:
-            raise GraphError(f"duplicate paper id {paper.id!r}: paper ids must be unique")
-        by_id[paper.id] = paper
+@dataclass
+class _Tally:
+    """What :func:`_collect` gathers from a run of results."""
+
+    names: dict[str, Counter[str]]  # entity id -> spelling -> papers
+    aliases: dict[str, set[str]]
+    types: dict[str, set[str]]
+    links_of: dict[str, dict[str, tuple[int, _Span | None]]]  # paper id -> its links
+    df: Counter[str]
+
+    def add(self, other: _Tally) -> None:
+        """Fold in the tally of other papers (none of them in this one)."""
+        for eid, spellings in other.names.items():
+            self.names.setdefault(eid, Counter()).update(spellings)
+        for eid, found in other.aliases.items():
+            self.aliases.setdefault(eid, set()).update(found)
+        for eid, found in other.types.items():
+            self.types.setdefault(eid, set()).update(found)
+        self.links_of.update(other.links_of)
+        self.df.update(other.df)
+
+
+def _tally(records: Iterable[dict[str, Any]], known: dict[str, Paper]) -> _Tally:
+    """Names, aliases, types, links and document frequencies of ``records``; raises
+    :class:`GraphError` for a result of an unknown paper or a second result of one."""
     shared: dict[str, str] = {}
     names: dict[str, Counter[str]] = defaultdict(Counter)
     aliases: dict[str, set[str]] = defaultdict(set)
     types: dict[str, set[str]] = {}
     links_of: dict[str, dict[str, tuple[int, _Span | None]]] = {}
     df: Counter[str] = Counter()
-    for res in _records(results):
+    for res in records:
         pid = res["id"]
-        if pid not in by_id:
+        if pid not in known:
             raise GraphError(f"extractor result for unknown paper id {pid!r}")
         if pid in links_of:
             raise GraphError(f"two extractor results for paper id {pid!r}")
@@ -210,6 +229,46 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corp
             aliases[eid].update(ent["aliases"])
         links = links_of[pid] = _paper_links(res, shared)
         df.update(links.keys())
+    return _Tally(dict(names), dict(aliases), types, links_of, df)
+
+
+def _tally_halves(results: Sequence[PaperEntities], known: dict[str, Paper]) -> _Tally:
+    """:func:`_tally` of all ``results``, the second half in a forked child.
+
+    The halves' counts add up to the whole's; on any error (or a paper with a result in
+    both halves) the whole is tallied here, so the error is the one the serial pass
+    raises first."""
+    mid = len(results) // 2
+    try:
+        tail, head = run_beside(lambda: _tally(_records(results, mid), known),
+                                lambda: _tally(_records(results, 0, mid), known),
+                                what="half of the results' tally")
+    except GraphError:
+        return _tally(_records(results), known)
+    if not head.links_of.keys().isdisjoint(tail.links_of):
+        return _tally(_records(results), known)
+    head.add(tail)
+    return head
+
+
+def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities],
+             fork_min_papers: int | None = None) -> _Corpus:
+    """Check and merge the results; reads each result once (they may be parsed on access).
+
+    With ``fork_min_papers`` results or more (default :data:`FORK_MIN_PAPERS`) and
+    ``fork``, the second half is read in a forked child (:func:`_tally_halves`)."""
+    by_id: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.id in by_id:
+            raise GraphError(f"duplicate paper id {paper.id!r}: paper ids must be unique")
+        by_id[paper.id] = paper
+    if fork_min_papers is None:
+        fork_min_papers = FORK_MIN_PAPERS
+    if len(results) >= max(fork_min_papers, 2) and can_fork():
+        tally = _tally_halves(results, by_id)
+    else:
+        tally = _tally(_records(results), by_id)
+    names, aliases, types, links_of = tally.names, tally.aliases, tally.types, tally.links_of
     if any(len(t) > 1 for t in types.values()):
         _raise_type_conflict(by_id, results)
     ordered = sorted(by_id.values(), key=lambda p: paper_node_id(p.id))
@@ -228,7 +287,7 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corp
                 aliases=sorted(a for a in aliases[eid] | set(names[eid]) if a != name),
             )
         )
-    return _Corpus(ordered, entities, all_links, dict(df))
+    return _Corpus(ordered, entities, all_links, dict(tally.df))
 
 
 def _raise_type_conflict(by_id: dict[str, Paper], results: Sequence[PaperEntities]) -> None:
@@ -1083,7 +1142,7 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
            fork_min_papers: int) -> KnowledgeGraph:
     from paperkg.kg import KnowledgeGraph
 
-    corpus = _collect(papers, results)
+    corpus = _collect(papers, results, fork_min_papers)
     # the same projection paper_graph_from_kg makes, without reading the links back
     # out of the networkx graph
     ids = [paper_node_id(p.id) for p in corpus.papers]
