@@ -157,8 +157,8 @@ class PaperLinks(Sequence[tuple[int, int, dict[str, Any]]]):
         return f"PaperLinks({len(self)} links, {len(self.ids)} linking entities)"
 
 
-class _Nodes:
-    """``view.nodes``: iterate, test, index, or call with ``data=``."""
+class _OverNodes:
+    """A view's nodes: iterated in order, counted, tested with ``in``."""
 
     def __init__(self, view: PaperGraphView) -> None:
         self._view = view
@@ -171,6 +171,10 @@ class _Nodes:
 
     def __contains__(self, node: object) -> bool:
         return node in self._view
+
+
+class _Nodes(_OverNodes):
+    """``view.nodes``: iterate, test, index, or call with ``data=``."""
 
     def __getitem__(self, node: str) -> dict[str, Any]:
         if node not in self._view:
@@ -186,23 +190,11 @@ class _Nodes:
         return ((node, node_data[node].get(data, default)) for node in self._view._nodes)
 
 
-class _Adjacency(Mapping[str, dict[str, dict[str, Any]]]):
+class _Adjacency(_OverNodes, Mapping[str, dict[str, dict[str, Any]]]):
     """``view.adj``: ``view.adj[node]`` is ``{neighbour: attrs}`` in ``nx.Graph`` order."""
-
-    def __init__(self, view: PaperGraphView) -> None:
-        self._view = view
 
     def __getitem__(self, node: str) -> dict[str, dict[str, Any]]:
         return self._view._neighbours(self._view._row(node))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._view._nodes)
-
-    def __len__(self) -> int:
-        return len(self._view._nodes)
-
-    def __contains__(self, node: object) -> bool:
-        return node in self._view
 
 
 class PaperGraphView:
