@@ -119,21 +119,31 @@ class PaperLinks(Sequence[tuple[int, int, dict[str, Any]]]):
     def __iter__(self) -> Iterator[tuple[int, int, dict[str, Any]]]:
         return self.iter_range(0, len(self))
 
+    def chunks(self, start: int = 0, stop: int | None = None, size: int | None = None
+               ) -> Iterator[tuple[list[int], Iterator[tuple[int, int, int, int, float]]]]:
+        """Links ``start`` to ``stop`` in chunks of ``size``: per chunk, the positions of
+        its shared entities (into ``ids`` / ``names``) and ``(i, j, lo, hi, weight)`` per
+        link, its shared entities being ``positions[lo:hi]``."""
+        stop = len(self) if stop is None else stop
+        size = size or _CHUNK
+        for c0 in range(start, stop, size):
+            c1 = min(stop, c0 + size)
+            bounds = self.bounds[c0:c1 + 1]
+            cuts = (bounds - bounds[0]).tolist()
+            yield (self.shared[bounds[0]:bounds[-1]].tolist(),
+                   zip(self.rows[c0:c1].tolist(), self.cols[c0:c1].tolist(), cuts[:-1],
+                       cuts[1:], self.weights[c0:c1].tolist(), strict=True))
+
     def iter_range(self, start: int, stop: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """Links ``start`` to ``stop`` (exclusive) as ``(i, j, attrs)``."""
-        for c0 in range(start, stop, _CHUNK):
-            c1 = min(stop, c0 + _CHUNK)
-            bounds = self.bounds[c0:c1 + 1]
-            picked = self.shared[bounds[0]:bounds[-1]]
-            names = self.names[picked].tolist()
-            ids = self.ids[picked].tolist()
-            cuts = (bounds - bounds[0]).tolist()
+        all_names, all_ids = self.names, self.ids
+        for picked, links in self.chunks(start, stop):
+            names = all_names[picked].tolist()
+            ids = all_ids[picked].tolist()
             yield from (
                 (i, j, {"kind": "shares", "shared": names[lo:hi], "shared_ids": ids[lo:hi],
                         "shared_count": hi - lo, "weight": w})
-                for i, j, lo, hi, w in zip(self.rows[c0:c1].tolist(), self.cols[c0:c1].tolist(),
-                                           cuts[:-1], cuts[1:], self.weights[c0:c1].tolist(),
-                                           strict=True)
+                for i, j, lo, hi, w in links
             )
 
     def pairs(self) -> np.ndarray:

@@ -578,22 +578,15 @@ def _view_edge_chunks(view: PaperGraphView, quoted: list[str],
     kind_text = f"{kind}{_escape('shares')}</data>\n"
     name_text = [_escape(_json_str(name)) for name in links.names.tolist()]
     id_text = [_escape(_json_str(ident)) for ident in links.ids.tolist()]
-    step = _CHUNK_PIECES // 8
-    for c0 in range(0, len(links), step):
-        c1 = min(len(links), c0 + step)
-        bounds = links.bounds[c0:c1 + 1]
-        picked = links.shared[bounds[0]:bounds[-1]].tolist()
+    for picked, chunk in links.chunks(size=_CHUNK_PIECES // 8):
         names = [name_text[k] for k in picked]
         idents = [id_text[k] for k in picked]
-        cuts = (bounds - bounds[0]).tolist()
         yield "".join([
             f"    <edge source={quoted[i]} target={quoted[j]}>\n{kind_text}"
             f"{shared}[{', '.join(names[lo:hi])}]</data>\n"
             f"{ids}[{', '.join(idents[lo:hi])}]</data>\n"
             f"{count}{hi - lo}</data>\n{weight}{w!r}</data>\n    </edge>\n"
-            for i, j, lo, hi, w in zip(links.rows[c0:c1].tolist(), links.cols[c0:c1].tolist(),
-                                       cuts[:-1], cuts[1:], links.weights[c0:c1].tolist(),
-                                       strict=True)
+            for i, j, lo, hi, w in chunk
         ])
 
 
