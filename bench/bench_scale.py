@@ -27,6 +27,11 @@ Usage::
     python bench/bench_scale.py --million            # adds 1e6
     python bench/bench_scale.py --sizes 1e4 --profile  # cProfile of one run
     python bench/bench_scale.py --sizes 1e6 --stop-after extract  # load + extraction only
+    python bench/bench_scale.py --sizes 1e5 --stages  # + each build/save step's time
+
+``--stages`` prints, for each step of the build and of writing GraphML (in the main
+process and in the processes it forks), its wall time, the process's RSS after it and
+its peak so far, and records the main process's step times in the JSON (``stages``).
 """
 
 from __future__ import annotations
@@ -99,8 +104,54 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+#: The steps ``--stages`` times: module -> functions (looked up at call time by their
+#: callers, so wrapping the module attribute is enough; a name missing in the paperkg
+#: under test is skipped).
+STAGES = {
+    "paperkg.graph": ["_collect", "_corpus_incidence", "paper_graph", "_edge_attrs",
+                      "knowledge_graph", "_link_louvain", "assign_communities"],
+    "paperkg.export.layout": ["layout_from_edges", "compute_layout"],
+    "paperkg.export.graphml": ["write_graphml"],
+}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def time_stages(record: dict[str, float]) -> None:
+    """Wrap the :data:`STAGES` to print their times and memory (stderr); the main
+    process's times add up in ``record`` (forked children only print)."""
+    import functools
+    import importlib
+
+    main = os.getpid()
+    for module_name, names in STAGES.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            func = getattr(module, name, None)
+            if func is None:
+                continue
+
+            @functools.wraps(func)
+            def timed(*args, _func=func, _name=name, **kwargs):
+                t0 = time.perf_counter()
+                result = _func(*args, **kwargs)
+                took = time.perf_counter() - t0
+                where = "" if os.getpid() == main else f" (forked child {os.getpid()})"
+                print(f"  stage {_name}: {took:.1f} s, rss {_rss_mb():,.0f} MB, peak "
+                      f"{_peak_mb(resource.RUSAGE_SELF):,.0f} MB{where}",
+                      file=sys.stderr, flush=True)
+                if not where:
+                    record[_name] = record.get(_name, 0.0) + took
+                return result
+
+            setattr(module, name, timed)
+
+
 def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
-          profile: bool, stop_after: str | None = None) -> dict:
+          profile: bool, stop_after: str | None = None, stages: bool = False) -> dict:
     """One measured run (in its own process); returns the figures as a dict."""
     import networkx as nx
 
@@ -118,6 +169,9 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     for suffix in ("", "-wal", "-shm"):
         Path(f"{cache}{suffix}").unlink(missing_ok=True)
     out: dict = {"n": n}
+    if stages:
+        out["stages"] = {}
+        time_stages(out["stages"])
 
     t0 = time.perf_counter()
     papers, _ = load_sources([str(corpus)], fmt="jsonl")
@@ -218,6 +272,8 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             cmd.append("--profile")
         if args.stop_after:
             cmd += ["--stop-after", args.stop_after]
+        if args.stages:
+            cmd.append("--stages")
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
         if proc.returncode != 0:
@@ -283,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-after", choices=["extract"],
                         help="stop each run after this stage (e.g. sizes whose graph "
                              "does not fit in memory)")
+    parser.add_argument("--stages", action="store_true",
+                        help="time each step of the build and of writing GraphML (stderr)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -290,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child is not None:
         figures = child(args.child, args.corpus, args.work, args.jobs, args.export_all,
-                        args.profile, args.stop_after)
+                        args.profile, args.stop_after, args.stages)
         print(json.dumps(figures))
         return 0
 
