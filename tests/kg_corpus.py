@@ -156,6 +156,21 @@ def random_incidence(n: int, m: int, max_per_paper: int, seed: int = 11):
     return [f"p{i:03d}" for i in range(n)], b, [f"e:{j:03d}" for j in range(m)]
 
 
+def skewed_incidence(n: int, m: int, per: int, seed: int = 11):
+    """Like :func:`random_incidence`, but entity ``j`` is drawn with weight
+    ``1 / (j + 1)`` (Zipf): a few entities in many papers, most in few, as in real
+    corpora. Each paper has 1-``per`` distinct entities."""
+    import scipy.sparse as sp
+
+    rng = random.Random(seed)
+    weights = [1 / (j + 1) for j in range(m)]
+    sets = [set(rng.choices(range(m), weights, k=rng.randint(1, per))) for _ in range(n)]
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [e for s in sets for e in sorted(s)]
+    b = sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(n, m))
+    return [f"p{i:03d}" for i in range(n)], b, [f"e:{j:03d}" for j in range(m)]
+
+
 def clustered_corpus(n_papers: int = 400, seed: int = 3):
     """Papers drawing their entities mostly from one of eight topic pools, so Louvain
     finds several communities over more than one level."""

@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 import paperkg.graph as graph_mod
-from kg_corpus import PAPERS, random_incidence, results
+from kg_corpus import PAPERS, random_incidence, results, skewed_incidence
 from paperkg import _kernels
 from paperkg.errors import GraphError
 from paperkg.graph import (
@@ -455,9 +455,101 @@ def test_graph_compiled_projection_equals_scipy_projection(monkeypatch, mode, k,
         monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18)
         expected = paper_graph(papers, b, ids, ids, **kwargs)
         monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 0)
+        monkeypatch.setattr(graph_mod, "PRUNE_DF", 2.0)  # no pruning: the same counts too
         got = paper_graph(papers, b, ids, ids, **kwargs)
         assert got == expected
         assert len(got[0]) > 0
+        monkeypatch.setattr(graph_mod, "PRUNE_DF", 0.0)  # pruning wherever it can
+        pruned = paper_graph(papers, b, ids, ids, **kwargs)
+        assert pruned[0] == expected[0]
+        assert pruned[1]["pairs_considered"] <= expected[1]["pairs_considered"]
+
+
+def _count_pruning(monkeypatch) -> dict[str, int]:
+    """Count the rows the compiled projection ran with pruning and those it left undone."""
+    seen = {"rows": 0, "undone": 0}
+    project_rows = _kernels.project_rows
+
+    def counting(lo, hi, *args, rows=None, common=None, **kwargs):
+        out = project_rows(lo, hi, *args, rows=rows, common=common, **kwargs)
+        if common is not None:
+            seen["rows"] += hi - lo if rows is None else len(rows)
+            seen["undone"] += len(out[2])
+        return out
+
+    monkeypatch.setattr(_kernels, "project_rows", counting)
+    return seen
+
+
+@needs_kernels
+@pytest.mark.parametrize("mode", ["count", "idf"])
+@pytest.mark.parametrize(("k", "min_shared"), [(1, 1), (3, 1), (3, 2), (10, 1)])
+@pytest.mark.parametrize("prune_df", [0.02, 0.1])
+@pytest.mark.parametrize("column_block", [None, 37])
+def test_graph_pruned_projection_keeps_the_same_edges(monkeypatch, mode, k, min_shared,
+                                                      prune_df, column_block):
+    """Skipping the common entities' papers where the bound allows gives the edges (and
+    weights, shared lists, order) of the full walk; some rows are settled by the bound
+    and some are not, and the count of scored pairs can only shrink."""
+    seen = _count_pruning(monkeypatch)
+    settled = undone = 0
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 0)
+    for seed, (n, m, per) in enumerate([(400, 150, 6), (300, 40, 9), (250, 400, 12)]):
+        papers, b, ids = skewed_incidence(n, m, per, seed=seed)
+        kwargs = dict(weight=mode, max_df=0.5, min_shared=min_shared, top_k=k,
+                      block_work=300 * (seed + 1), column_block=column_block)
+        monkeypatch.setattr(graph_mod, "PRUNE_DF", 2.0)  # nothing is common: no pruning
+        full, full_stats = paper_graph(papers, b, ids, ids, **kwargs)
+        assert seen["rows"] == 0
+        monkeypatch.setattr(graph_mod, "PRUNE_DF", prune_df)
+        edges, stats = paper_graph(papers, b, ids, ids, **kwargs)
+        assert edges == full and len(edges) > 0
+        assert [d["weight"] for _, _, d in edges] == [d["weight"] for _, _, d in full]
+        assert stats["pairs_considered"] <= full_stats["pairs_considered"]
+        assert {**stats, "pairs_considered": 0} == {**full_stats, "pairs_considered": 0}
+        settled += seen["rows"] - seen["undone"]
+        undone += seen["undone"]
+        seen["rows"] = seen["undone"] = 0
+    assert settled > 0
+
+
+@needs_kernels
+def test_graph_pruning_kernel_settles_rows_exactly_with_64_common_entities(monkeypatch):
+    """The kernel alone: 64 common entities (bit 63 included), rows taken in any order;
+    the settled rows' pairs are the full walk's, and the undone ones are rerun."""
+    import numpy as np
+
+    from paperkg.graph import _common_entities
+
+    monkeypatch.setattr(graph_mod, "PRUNE_DF", 0.0)
+
+    papers, b, ids = skewed_incidence(600, 300, 10, seed=5)
+    b = b.tocsr()
+    n = b.shape[0]
+    df = np.asarray(b.sum(axis=0)).ravel()
+    order = np.lexsort((np.arange(b.shape[1]), df))
+    b = b[:, order].tocsr()
+    b.sort_indices()
+    df = df[order]
+    w = np.log(n / np.maximum(df, 1))
+    bt = b.T.tocsr()
+    bt.sort_indices()
+    cuts = _kernels.slice_cuts(bt.indptr, bt.indices, n, 64)
+    set_size = np.diff(b.indptr).astype(np.float64)
+    common = _common_entities(b, df, n)  # every entity is above PRUNE_DF: the 64 commonest
+    assert common is not None and common.first == b.shape[1] - 64
+    assert (common.bits < 0).any()  # some paper has the 64th common entity (bit 63)
+    rows = np.random.default_rng(1).permutation(n)[:400]
+    args = (b.indptr, b.indices, bt.indices, cuts, 64, w, set_size, n, "idf", 1, 5)
+    full, full_pairs, none = _kernels.project_rows(0, 0, *args, rows=rows)
+    assert len(none) == 0
+    keys, pairs, undone = _kernels.project_rows(0, 0, *args, rows=rows, common=common)
+    assert 0 < len(undone) < len(rows)
+    more, more_pairs, _ = _kernels.project_rows(0, 0, *args, rows=undone)
+    assert np.array_equal(np.union1d(keys, more), full)
+    assert pairs + more_pairs <= full_pairs
+    with pytest.raises(ValueError, match="pruning needs top_k"):
+        _kernels.project_rows(0, 0, *args[:-1], None, rows=rows, common=common)
 
 
 @needs_kernels

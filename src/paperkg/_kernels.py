@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -152,11 +152,25 @@ def slice_cuts(bt_indptr: np.ndarray, bt_indices: np.ndarray, n: int,
     return np.searchsorted(key, query.ravel()).reshape(rows, count + 1)
 
 
+class Common(NamedTuple):
+    """The commonest linking entities, for :func:`project_rows`'s pruning.
+
+    ``first``: the first common column (every later column is common too; at most 64);
+    ``tail[i]``: where row ``i``'s common entities start in ``b_indices``; ``bits[p]``:
+    paper ``p``'s common entities, bit ``col - first``."""
+
+    first: int
+    tail: np.ndarray
+    bits: np.ndarray
+
+
 def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
                  bt_indices: np.ndarray, cuts: np.ndarray, width: int, w_link: np.ndarray,
                  set_size: np.ndarray, n: int, weight: str, min_shared: int,
-                 top_k: int | None) -> tuple[np.ndarray, int]:
-    """The kept pairs of rows ``lo..hi-1`` of the paper-paper projection, compiled.
+                 top_k: int | None, rows: np.ndarray | None = None,
+                 common: Common | None = None) -> tuple[np.ndarray, int, np.ndarray]:
+    """The kept pairs of rows ``lo..hi-1`` (or of ``rows``) of the paper-paper
+    projection, compiled.
 
     What :func:`paperkg.graph._project_blocks` computes for those rows with scipy's
     product, without storing the product. One slice of ``width`` papers at a time (the
@@ -165,18 +179,38 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
     the order scipy's ``csr_matmat`` adds them (so the sums are the same); each row's
     ``top_k`` best valid off-diagonal entries (score, then count, descending; then lower
     column) are kept over all slices. Returns the kept pairs as sorted unique
-    ``i * n + j`` keys (``i < j``) and the number of valid off-diagonal products.
+    ``i * n + j`` keys (``i < j``), the number of valid off-diagonal products, and the
+    rows left undone (none without ``common``).
+
+    With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only the
+    paper lists of its rare entities (columns before ``common.first``: those are the
+    long lists), and completes each paper met with the common entities the two share
+    (from ``common.bits``, added in the row's entity order, so the sums are still the
+    reference's). A paper met by no rare entity shares only common ones with the row, so
+    it scores at most the sum of the row's common weights (``count``: their number);
+    when the row's ``top_k``-th best scores more than that, the row's top-k is final.
+    Otherwise the row is returned as undone (run it again without ``common``). The
+    count of valid products then leaves out the pairs of common entities only.
     """
-    keys, n_keys, n_pairs = _compiled(_project_rows)(
-        lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size, n,
-        MODES[weight], float(min_shared) - 0.5 if min_shared > 1 else -np.inf,
-        -1 if top_k is None else top_k)
-    return np.unique(keys[:n_keys]), int(n_pairs)
+    if rows is None:
+        rows = np.arange(lo, hi, dtype=np.int64)
+    k = -1 if top_k is None else top_k
+    if common is None:
+        tail, bits, first, prune = b_indptr[1:], np.zeros(1, dtype=np.int64), 0, False
+    else:
+        tail, bits, first, prune = common.tail, common.bits, common.first, True
+        if k < 0 or weight == "jaccard":
+            raise ValueError("pruning needs top_k and the count or idf weight")
+    keys, n_keys, n_pairs, undone, n_undone = _compiled(_project_rows)(
+        rows, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size, n,
+        MODES[weight], float(min_shared) - 0.5 if min_shared > 1 else -np.inf, k,
+        tail, bits, first, prune)
+    return np.unique(keys[:n_keys]), int(n_pairs), undone[:n_undone]
 
 
-def _project_rows(lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size,
-                  n, mode, min_valid, k):  # pragma: no cover
-    rows = hi - lo
+def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size,
+                  n, mode, min_valid, k, tail, bits, first, prune):  # pragma: no cover
+    rows = len(row_ids)
     kk = max(k, 1)
     acc = np.zeros((width, 2), dtype=np.float64)  # per paper: shared count, idf sum
     touched = np.empty(width, dtype=np.int64)
@@ -185,15 +219,20 @@ def _project_rows(lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, 
     best_s = np.empty((rows, kk), dtype=np.float64)
     best_c = np.empty((rows, kk), dtype=np.float64)
     n_best = np.zeros(rows, dtype=np.int64)
+    row_pairs = np.zeros(rows, dtype=np.int64)
     keys = np.empty(max(16, rows * kk), dtype=np.int64)
+    undone = np.empty(max(1, rows), dtype=np.int64)
     n_keys = 0
+    n_undone = 0
     n_pairs = 0
     for part in range(cuts.shape[1] - 1):
         c0 = part * width
-        for i in range(lo, hi):
-            r = i - lo
+        for r in range(rows):
+            i = row_ids[r]
+            mid = tail[i] if prune else b_indptr[i + 1]
+            end = b_indptr[i + 1]
             n_touched = 0
-            for a in range(b_indptr[i], b_indptr[i + 1]):
+            for a in range(b_indptr[i], mid):
                 e = b_indices[a]
                 w = w_link[e]
                 for t in range(cuts[e, part], cuts[e, part + 1]):
@@ -211,9 +250,19 @@ def _project_rows(lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, 
                 acc[local, 0] = 0.0
                 acc[local, 1] = 0.0
                 p = local + c0
-                if p == i or c < min_valid:
+                if p == i:
                     continue
-                n_pairs += 1
+                if mid < end:
+                    # the common entities p shares with the row
+                    has = bits[p]
+                    for a in range(mid, end):
+                        e = b_indices[a]
+                        if (has >> (e - first)) & 1:
+                            c += 1.0
+                            s += w_link[e]
+                if c < min_valid:
+                    continue
+                row_pairs[r] += 1
                 if mode == 0:
                     s = c
                 elif mode == 2:
@@ -246,11 +295,22 @@ def _project_rows(lo, hi, b_indptr, b_indices, bt_indices, cuts, width, w_link, 
                 best_c[r, q] = c
                 best_p[r, q] = p
             n_best[r] = nb
-    if k >= 0:
-        for r in range(rows):
-            i = r + lo
-            for q in range(n_best[r]):
-                p = best_p[r, q]
-                keys[n_keys] = min(i, p) * n + max(i, p)
-                n_keys += 1
-    return keys, n_keys, n_pairs
+    for r in range(rows):
+        i = row_ids[r]
+        if prune and tail[i] < b_indptr[i + 1]:
+            # a paper met by no rare entity scores at most the common ones' sum
+            bound = 0.0
+            for a in range(tail[i], b_indptr[i + 1]):
+                bound += w_link[b_indices[a]]
+            if mode == 0:
+                bound = float(b_indptr[i + 1] - tail[i])
+            if n_best[r] < k or not best_s[r, k - 1] > bound:
+                undone[n_undone] = i
+                n_undone += 1
+                continue
+        n_pairs += row_pairs[r]
+        for q in range(n_best[r] if k >= 0 else 0):
+            p = best_p[r, q]
+            keys[n_keys] = min(i, p) * n + max(i, p)
+            n_keys += 1
+    return keys, n_keys, n_pairs, undone, n_undone

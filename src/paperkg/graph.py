@@ -81,6 +81,11 @@ KERNEL_MIN_WORK = 5_000_000
 #: ... and multiplies by slices of this many papers (its accumulator, 24 bytes a paper,
 #: then fits a core's L2 cache: 1.5-2 times faster at 3 x 10^5 papers than unsliced).
 KERNEL_COLUMN_BLOCK = 32_768
+#: With ``top_k`` (weights ``count`` and ``idf``) the compiled projection walks the paper
+#: lists of a row's entities in at most this fraction of the papers, and of the 64
+#: commonest above it only where a bound does not settle the row's top-k without them
+#: (:func:`paperkg._kernels.project_rows`); the edges are the same either way.
+PRUNE_DF = 0.01
 _LABEL_LEN = 60
 _FIELD_ORDER = {"title": 0, "abstract": 1}
 
@@ -483,7 +488,10 @@ def paper_graph(
     edges, stats
         ``(i, j, attrs)`` with ``i < j`` row indices, sorted, held as arrays
         (:class:`~paperkg.links.PaperLinks`, whose attribute dicts are made as they are
-        read); and a few counts.
+        read); and a few counts: ``pairs_considered`` (pairs of papers sharing at least
+        ``min_shared`` linking entities that were scored: the compiled projection with
+        ``top_k`` and the ``count`` or ``idf`` weight leaves out those it proved could
+        not make a top-k), ``edges``, ``linking_entities``, ``excluded_entities``.
 
     Notes
     -----
@@ -496,7 +504,13 @@ def paper_graph(
     :data:`KERNEL_MIN_WORK` products, rows are projected by a compiled loop
     (:func:`paperkg._kernels.project_rows`) that keeps each row's top-k as it goes and
     never stores the product: the same edges and counts (at 3 x 10^5 papers, back to
-    back on one machine: 96 s instead of 251 s).
+    back on one machine: 96 s instead of 251 s). With ``top_k`` (``count`` or ``idf``)
+    it first walks only a row's rarer entities, completes the papers met with the 64
+    commonest entities (:data:`PRUNE_DF`) from a bitmask per paper, and keeps the
+    result where the row's k-th best beats anything a paper sharing only common
+    entities could score; the other rows are walked in full. Same edges, about half
+    the time on the synthetic 10^5 corpus, where the 64 commonest entities make 77% of
+    the products.
     """
     n, m = incidence.shape
     if fork_min_papers is None:
@@ -537,12 +551,21 @@ def paper_graph(
         width = KERNEL_COLUMN_BLOCK if column_block is None else column_block
         cuts = _kernels.slice_cuts(bt.indptr, bt.indices, n, width)
 
+        common = _common_entities(b, df[linking], n) if top_k and weight != "jaccard" \
+            else None
+
         def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
             kept, n_pairs = [], 0
             for lo, hi in part:
-                keys, pairs_found = _kernels.project_rows(
+                keys, pairs_found, undone = _kernels.project_rows(
                     lo, hi, b.indptr, b.indices, bt.indices, cuts, width, w_link, set_size,
-                    n, weight, min_shared, top_k)
+                    n, weight, min_shared, top_k, common=common)
+                if len(undone):  # the rows whose top-k the bound did not settle
+                    more, more_pairs, _ = _kernels.project_rows(
+                        0, 0, b.indptr, b.indices, bt.indices, cuts, width, w_link,
+                        set_size, n, weight, min_shared, top_k, rows=undone)
+                    keys = np.union1d(keys, more)
+                    pairs_found += more_pairs
                 kept.append(keys)
                 n_pairs += pairs_found
             return kept, n_pairs
@@ -572,6 +595,23 @@ def paper_graph(
     edges = _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight)
     stats.update(pairs_considered=n_pairs // 2, edges=len(edges))
     return edges, stats
+
+
+def _common_entities(b: sp.csr_matrix, df: np.ndarray, n: int) -> _kernels.Common | None:
+    """The linking entities (columns of ``b``, rarest first; ``df`` theirs) in more than
+    :data:`PRUNE_DF` ``* n`` papers, at most the 64 commonest, for the pruned projection
+    (:func:`paperkg._kernels.project_rows`); ``None`` when there are none."""
+    m = b.shape[1]
+    first = max(int(np.searchsorted(df, PRUNE_DF * n, side="right")), m - 64)
+    if first >= m:
+        return None
+    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(b.indptr))
+    is_common = b.indices >= first
+    tail = b.indptr[:-1] + np.bincount(row_of[~is_common], minlength=n)
+    bits = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(bits, row_of[is_common],
+                     np.left_shift(1, (b.indices[is_common] - first).astype(np.int64)))
+    return _kernels.Common(first, tail.astype(b.indptr.dtype), bits)
 
 
 def _scipy_projection(b: sp.csr_matrix, w_link: np.ndarray, own: np.ndarray,
