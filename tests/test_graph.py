@@ -256,6 +256,7 @@ needs_kernels = pytest.mark.skipif(not _kernels.available(),
 def projection(request, monkeypatch):
     """Run the test with the scipy projection and with the compiled one."""
     monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18 if request.param == "scipy" else 0)
+    monkeypatch.setattr(graph_mod, "KERNEL_MIN_PAIRS", 10**18 if request.param == "scipy" else 0)
     return request.param
 
 
@@ -455,6 +456,7 @@ def test_graph_compiled_projection_equals_scipy_projection(monkeypatch, mode, k,
         monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 10**18)
         expected = paper_graph(papers, b, ids, ids, **kwargs)
         monkeypatch.setattr(graph_mod, "KERNEL_MIN_WORK", 0)
+        monkeypatch.setattr(graph_mod, "KERNEL_MIN_PAIRS", 0)
         monkeypatch.setattr(graph_mod, "PRUNE_DF", 2.0)  # no pruning: the same counts too
         got = paper_graph(papers, b, ids, ids, **kwargs)
         assert got == expected
@@ -550,6 +552,37 @@ def test_graph_pruning_kernel_settles_rows_exactly_with_64_common_entities(monke
     assert pairs + more_pairs <= full_pairs
     with pytest.raises(ValueError, match="pruning needs top_k"):
         _kernels.project_rows(0, 0, *args[:-1], None, rows=rows, common=common)
+
+
+@needs_kernels
+@pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])
+def test_graph_compiled_shared_entities_equal_numpy_bit_for_bit(mode):
+    """The compiled merge gives the numpy version's shared columns and unrounded
+    weights exactly, for pairs sharing 1-7, 8-128 (numpy's pairwise sum) and more than
+    129 entities (summed by numpy)."""
+    import numpy as np
+
+    from paperkg.graph import _shared_numpy
+
+    rng = np.random.default_rng(4)
+    n, m = 60, 900
+    dense = rng.random((n, m)) < rng.choice([0.01, 0.05, 0.3, 0.6], size=(n, 1))
+    b = sp.csr_matrix(dense.astype(np.float64))
+    b.sort_indices()
+    w_link = rng.uniform(0.01, 9.0, m) * rng.choice([1e-3, 1.0, 1e3], m)
+    set_size = np.diff(b.indptr).astype(np.float64)
+    i, j = (np.array(x, dtype=np.int64) for x in zip(*combinations(range(n), 2),
+                                                      strict=True))
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(b.indptr)) * m + b.indices
+    bounds, cols, weights = _shared_numpy(i, j, b, keys, w_link, set_size, mode)
+    keep = np.diff(bounds) > 0  # the projection only keeps pairs that share something
+    i, j = i[keep], j[keep]
+    bounds, cols, weights = _shared_numpy(i, j, b, keys, w_link, set_size, mode)
+    got = _kernels.shared_entities(i, j, b.indptr, b.indices, w_link, set_size, mode)
+    assert np.array_equal(got[0], bounds) and np.array_equal(got[1], cols)
+    assert got[2].tobytes() == weights.tobytes()
+    sizes = np.diff(bounds)
+    assert sizes.min() >= 1 and ((sizes > 9) & (sizes <= 129)).any() and (sizes > 130).any()
 
 
 @needs_kernels

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["available", "louvain_level", "numba_version", "project_rows", "slice_cuts"]
+__all__ = ["available", "louvain_level", "numba_version", "project_rows", "shared_entities",
+           "slice_cuts"]
 
 log = logging.getLogger("paperkg")
 
@@ -314,3 +315,95 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
             keys[n_keys] = min(i, p) * n + max(i, p)
             n_keys += 1
     return keys, n_keys, n_pairs, undone, n_undone
+
+
+# --------------------------------------------------------------------------- link attributes
+
+
+def shared_entities(rows: np.ndarray, cols: np.ndarray, b_indptr: np.ndarray,
+                    b_indices: np.ndarray, w_link: np.ndarray, set_size: np.ndarray,
+                    weight: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`paperkg.graph._edge_attrs`'s merge, compiled: for each pair
+    ``(rows[k], cols[k])`` the columns its two rows of ``b`` share (``b``: CSR, sorted
+    indices), in column order, and the pair's weight before rounding.
+
+    Returns ``bounds`` (pair ``k``'s columns are ``shared[bounds[k]:bounds[k+1]]``),
+    ``shared`` (int32) and ``weights``, bit-identical to the numpy version's: an idf
+    weight is summed as ``np.add.reduceat`` sums a segment (its first value plus
+    numpy's pairwise sum of the rest; segments of more than 129 values, whose pairwise
+    sum recurses, are summed by numpy itself).
+    """
+    bounds, shared, weights, long_ones = _compiled(_shared_entities)(
+        rows, cols, b_indptr, b_indices, w_link, set_size, MODES[weight])
+    for k in long_ones:
+        weights[k] = np.add.reduceat(w_link[shared[bounds[k]:bounds[k + 1]]], [0])[0]
+    return bounds, shared, weights
+
+
+def _shared_entities(rows, cols, b_indptr, b_indices, w_link, set_size,
+                     mode):  # pragma: no cover
+    n_pairs = len(rows)
+    bounds = np.empty(n_pairs + 1, dtype=np.int64)
+    room = 0
+    for k in range(n_pairs):
+        room += min(b_indptr[rows[k] + 1] - b_indptr[rows[k]],
+                    b_indptr[cols[k] + 1] - b_indptr[cols[k]])
+    shared = np.empty(room, dtype=np.int32)
+    weights = np.zeros(n_pairs, dtype=np.float64)
+    long_ones = np.empty(n_pairs, dtype=np.int64)
+    n_long = 0
+    r = np.empty(8, dtype=np.float64)
+    pos = 0
+    for k in range(n_pairs):
+        i = rows[k]
+        j = cols[k]
+        bounds[k] = pos
+        a = b_indptr[i]
+        a_end = b_indptr[i + 1]
+        b = b_indptr[j]
+        b_end = b_indptr[j + 1]
+        while a < a_end and b < b_end:
+            x = b_indices[a]
+            y = b_indices[b]
+            if x == y:
+                shared[pos] = x
+                pos += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        count = pos - bounds[k]
+        if mode == 0:
+            weights[k] = float(count)
+        elif mode == 2:
+            weights[k] = count / (set_size[i] + set_size[j] - count)
+        elif count > 0:
+            # np.add.reduceat: the first value, plus numpy's pairwise_sum of the rest
+            # (numpy/_core/src/umath/loops_utils.h.src) when there are at most 128
+            lo = bounds[k] + 1
+            n = count - 1
+            if n < 8:
+                rest = 0.0
+                for t in range(lo, lo + n):
+                    rest += w_link[shared[t]]
+            elif n <= 128:
+                for q in range(8):
+                    r[q] = w_link[shared[lo + q]]
+                t = 8
+                while t < n - (n % 8):
+                    for q in range(8):
+                        r[q] += w_link[shared[lo + t + q]]
+                    t += 8
+                rest = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+                while t < n:
+                    rest += w_link[shared[lo + t]]
+                    t += 1
+            else:
+                long_ones[n_long] = k
+                n_long += 1
+                continue
+            weights[k] = w_link[shared[bounds[k]]] + rest
+    bounds[n_pairs] = pos
+    return bounds, shared[:pos].copy(), weights, long_ones[:n_long].copy()

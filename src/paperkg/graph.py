@@ -712,50 +712,71 @@ def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix,
 #: per (pair, entity of the first paper), ~6 arrays of them, so all 4.9 M pairs of a
 #: 3 x 10^5 corpus at once took several GB.
 EDGE_CHUNK = 250_000
+#: ... compiled from this many pairs on (when numba is there).
+KERNEL_MIN_PAIRS = 100_000
 
 
 def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight
                 ) -> PaperLinks:
-    """Shared entities and weight of each kept pair, by a vectorised merge per chunk."""
+    """Shared entities and weight of each kept pair: a merge of the two papers' rows,
+    compiled (:func:`paperkg._kernels.shared_entities`) from :data:`KERNEL_MIN_PAIRS`
+    pairs on, else vectorised (:func:`_shared_numpy`); the same arrays either way."""
     link_ids = np.asarray(entity_ids, dtype=object)[linking]
     link_names = np.asarray(entity_names, dtype=object)[linking]
     if len(pairs) == 0:
         return PaperLinks.empty(link_ids, link_names)
-    chunk = EDGE_CHUNK
-    n_link = b.shape[1]
-    indptr, indices = b.indptr, b.indices
-    # every (paper, column) incidence as one sorted int64 key
-    paper_of = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(indptr))
-    keys = paper_of * n_link + indices
-    del paper_of
+    compiled = len(pairs) >= KERNEL_MIN_PAIRS and _kernels.available()
+    keys = None
+    if not compiled:
+        # every (paper, column) incidence as one sorted int64 key
+        paper_of = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
+        keys = paper_of * b.shape[1] + b.indices
+        del paper_of
     parts: list[PaperLinks] = []
-    for c0 in range(0, len(pairs), chunk):
-        i, j = pairs[c0:c0 + chunk, 0], pairs[c0:c0 + chunk, 1]
-        lens = indptr[i + 1] - indptr[i]
-        pair_of = np.repeat(np.arange(len(i)), lens)
-        starts = np.repeat(indptr[i], lens)
-        offs = np.arange(len(pair_of)) - np.repeat(np.cumsum(lens) - lens, lens)
-        cols = indices[starts + offs]
-        del starts, offs
-        probe = j[pair_of].astype(np.int64) * n_link + cols
-        pos = np.searchsorted(keys, probe)
-        hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == probe)
-        del probe, pos
-        pair_of, cols = pair_of[hit], cols[hit]
-        # pair_of is non-decreasing and each pair's columns come from a sorted CSR row, so
-        # every pair's shared columns are contiguous and rarest first (column order)
-        bounds = np.searchsorted(pair_of, np.arange(len(i) + 1))
-        counts = np.diff(bounds)
-        if weight == "count":
-            weights = counts.astype(np.float64)
-        elif weight == "idf":
-            weights = np.add.reduceat(w_link[cols], bounds[:-1]) if len(cols) else np.zeros(0)
+    for c0 in range(0, len(pairs), EDGE_CHUNK):
+        i, j = pairs[c0:c0 + EDGE_CHUNK, 0], pairs[c0:c0 + EDGE_CHUNK, 1]
+        if keys is None:
+            bounds, cols, weights = _kernels.shared_entities(i, j, b.indptr, b.indices, w_link,
+                                                             set_size, weight)
         else:
-            weights = counts / (set_size[i] + set_size[j] - counts)
+            bounds, cols, weights = _shared_numpy(i, j, b, keys, w_link, set_size, weight)
         parts.append(PaperLinks(i.astype(np.int64), j.astype(np.int64), np.round(weights, 12),
                                 bounds.astype(np.int64), cols.astype(np.int32), link_ids,
                                 link_names))
     return PaperLinks.concatenate(parts)
+
+
+def _shared_numpy(i: np.ndarray, j: np.ndarray, b: sp.csr_matrix, keys: np.ndarray,
+                  w_link: np.ndarray, set_size: np.ndarray, weight: Weight
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair ``(i[k], j[k])``: the columns of ``b`` both rows have (``shared``,
+    pair ``k``'s in ``shared[bounds[k]:bounds[k+1]]``, rarest first) and the weight,
+    by one sorted lookup of each column of row ``i`` in ``keys`` (every
+    ``paper * n_columns + column`` of ``b``, sorted)."""
+    n_link = b.shape[1]
+    indptr, indices = b.indptr, b.indices
+    lens = indptr[i + 1] - indptr[i]
+    pair_of = np.repeat(np.arange(len(i)), lens)
+    starts = np.repeat(indptr[i], lens)
+    offs = np.arange(len(pair_of)) - np.repeat(np.cumsum(lens) - lens, lens)
+    cols = indices[starts + offs]
+    del starts, offs
+    probe = j[pair_of].astype(np.int64) * n_link + cols
+    pos = np.searchsorted(keys, probe)
+    hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == probe)
+    del probe, pos
+    pair_of, cols = pair_of[hit], cols[hit]
+    # pair_of is non-decreasing and each pair's columns come from a sorted CSR row, so
+    # every pair's shared columns are contiguous and rarest first (column order)
+    bounds = np.searchsorted(pair_of, np.arange(len(i) + 1))
+    counts = np.diff(bounds)
+    if weight == "count":
+        weights = counts.astype(np.float64)
+    elif weight == "idf":
+        weights = np.add.reduceat(w_link[cols], bounds[:-1]) if len(cols) else np.zeros(0)
+    else:
+        weights = counts / (set_size[i] + set_size[j] - counts)
+    return bounds, cols, weights
 
 
 # --------------------------------------------------------------------------- communities
