@@ -844,11 +844,14 @@ def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
     ``(eu, ev, ew)``; and its weighted degrees as networkx sums them."""
     other = eu != ev
     src = np.concatenate([eu, ev[other]])
-    dst = np.concatenate([ev, eu[other]])
-    wts = np.concatenate([ew, ew[other]])
     when = np.concatenate([np.arange(len(eu)), np.flatnonzero(other)])
     order = np.lexsort((when, src))
-    src, dst, wts = src[order], dst[order], wts[order]
+    del when
+    # one array at a time: at 10^6 papers each is 32 M entries (256 MB)
+    src = src[order]
+    dst = np.concatenate([ev, eu[other]])[order]
+    wts = np.concatenate([ew, ew[other]])[order]
+    del order
     # sequential sums in adjacency order (bincount adds in array order), then the
     # self-loop once more, as Graph.degree does
     degrees = np.bincount(src, weights=wts, minlength=n)
@@ -988,6 +991,7 @@ def _louvain_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, seed
         # walks the edges node by node, each edge once from its first end)
         first_end = dst >= src
         cu, cv, cw = com[src[first_end]], com[dst[first_end]], wts[first_end]
+        del src, dst, wts, first_end  # this level's adjacency is done with
         lo, hi = np.minimum(cu, cv), np.maximum(cu, cv)
         level_k = int(com.max()) + 1
         keys, first, inverse = np.unique(lo * level_k + hi, return_index=True,
