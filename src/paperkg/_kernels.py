@@ -184,8 +184,8 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
     rows left undone (none without ``common``).
 
     With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only the
-    paper lists of its rare entities (columns before ``common.first``: those are the
-    long lists), and completes each paper met with the common entities the two share
+    paper lists of its rare entities (columns before ``common.first``; the common ones'
+    lists are the long ones), and completes each paper met with the common entities the two share
     (from ``common.bits``, added in the row's entity order, so the sums are still the
     reference's). A paper met by no rare entity shares only common ones with the row, so
     it scores at most the sum of the row's common weights (``count``: their number);
