@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +41,27 @@ class Paper(BaseModel):
     authors: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+
+    # pydantic keeps a set of the field names given explicitly in every object: 728 bytes
+    # for a paper from a loader (all ten fields given), a quarter of a paper's memory
+    # besides its text, 0.7 GB at 10^6 papers. Papers with the same names share one set
+    # (pydantic mutates it only on attribute assignment, where it is copied first).
+
+    def model_post_init(self, context: Any, /) -> None:
+        given = self.__pydantic_fields_set__
+        shared = _GIVEN_FIELDS.setdefault(frozenset(given), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        given = self.__pydantic_fields_set__
+        if _GIVEN_FIELDS.get(frozenset(given)) is given:  # shared: copy before it changes
+            object.__setattr__(self, "__pydantic_fields_set__", set(given))
+        super().__setattr__(name, value)
+
+
+#: The shared sets of :class:`Paper`'s explicitly given field names, one per combination.
+_GIVEN_FIELDS: dict[frozenset[str], set[str]] = {}
 
 
 class Mention(BaseModel):
