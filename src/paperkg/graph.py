@@ -560,14 +560,14 @@ def paper_graph(
                 keys, pairs_found, undone = _kernels.project_rows(
                     lo, hi, b.indptr, b.indices, bt.indices, cuts, width, w_link, set_size,
                     n, weight, min_shared, top_k, common=common)
-                if len(undone):  # the rows whose top-k the bound did not settle
-                    more, more_pairs, _ = _kernels.project_rows(
-                        0, 0, b.indptr, b.indices, bt.indices, cuts, width, w_link,
-                        set_size, n, weight, min_shared, top_k, rows=undone)
-                    keys = np.union1d(keys, more)
-                    pairs_found += more_pairs
                 kept.append(keys)
                 n_pairs += pairs_found
+                if len(undone):  # the rows whose top-k the bound did not settle
+                    keys, pairs_found, _ = _kernels.project_rows(
+                        0, 0, b.indptr, b.indices, bt.indices, cuts, width, w_link,
+                        set_size, n, weight, min_shared, top_k, rows=undone)
+                    kept.append(keys)
+                    n_pairs += pairs_found
             return kept, n_pairs
 
         project([(0, 0)])  # compile (or load the compiled code) once, before any fork
@@ -725,17 +725,16 @@ def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, w
     link_names = np.asarray(entity_names, dtype=object)[linking]
     if len(pairs) == 0:
         return PaperLinks.empty(link_ids, link_names)
-    compiled = len(pairs) >= KERNEL_MIN_PAIRS and _kernels.available()
     keys = None
-    if not compiled:
-        # every (paper, column) incidence as one sorted int64 key
+    if len(pairs) < KERNEL_MIN_PAIRS or not _kernels.available():
+        # every (paper, column) incidence as one sorted int64 key, for _shared_numpy
         paper_of = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
         keys = paper_of * b.shape[1] + b.indices
         del paper_of
     parts: list[PaperLinks] = []
     for c0 in range(0, len(pairs), EDGE_CHUNK):
         i, j = pairs[c0:c0 + EDGE_CHUNK, 0], pairs[c0:c0 + EDGE_CHUNK, 1]
-        if keys is None:
+        if keys is None:  # compiled
             bounds, cols, weights = _kernels.shared_entities(i, j, b.indptr, b.indices, w_link,
                                                              set_size, weight)
         else:
@@ -749,8 +748,8 @@ def _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, w
 def _shared_numpy(i: np.ndarray, j: np.ndarray, b: sp.csr_matrix, keys: np.ndarray,
                   w_link: np.ndarray, set_size: np.ndarray, weight: Weight
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each pair ``(i[k], j[k])``: the columns of ``b`` both rows have (``shared``,
-    pair ``k``'s in ``shared[bounds[k]:bounds[k+1]]``, rarest first) and the weight,
+    """For each pair ``(i[k], j[k])``: the columns of ``b`` both rows have (``cols``,
+    pair ``k``'s in ``cols[bounds[k]:bounds[k+1]]``, rarest first) and the weight,
     by one sorted lookup of each column of row ``i`` in ``keys`` (every
     ``paper * n_columns + column`` of ``b``, sorted)."""
     n_link = b.shape[1]
