@@ -143,11 +143,14 @@ class Vocabulary(BaseModel):
         Terms come in load order (type, then file name, then line). O(1) average.
         """
         key = _cached_match_key(surface)
-        hits = self._index.get(key)
+        # the private attribute straight from its slot: ``self._index`` goes through
+        # pydantic's ``__getattr__``, a sizeable share of this hot method
+        index = self.__pydantic_private__["_index"]  # type: ignore[index]
+        hits = index.get(key)
         if not hits and key.endswith("se"):
             # the match key keeps the "e" of a plural in -ses ("Coulomb gases" -> "coulomb
             # gase", "biases" -> "biase"): the singular is the key without it
-            hits = self._index.get(key[:-1])
+            hits = index.get(key[:-1])
         if not hits:
             return []
         ck: str | None = None

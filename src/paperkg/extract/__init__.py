@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 
+from paperkg._gc import gc_paused
 from paperkg.errors import ExtractionError, PaperKGError
 from paperkg.extract.pipeline import TEXT_KEY, build_pipeline
 from paperkg.extract.resolve import resolve_paper
@@ -67,7 +68,14 @@ class Extractor:
         if batch:
             yield from self._run(batch)
 
-    def _run(self, batch: list[Paper]) -> Iterator[PaperEntities]:
+    def _run(self, batch: list[Paper]) -> list[PaperEntities]:
+        # A batch allocates millions of short-lived objects and no reference cycles
+        # (Docs, spans and results are freed by reference counting): the cyclic
+        # collector would only rescan them, ~10-20% of the extraction time.
+        with gc_paused():
+            return self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Paper]) -> list[PaperEntities]:
         docs = []
         for paper in batch:
             for fname in _FIELDS:
@@ -77,9 +85,10 @@ class Extractor:
                 doc.user_data[TEXT_KEY] = text
                 docs.append(doc)
         processed = list(self.nlp.pipe(docs, batch_size=len(docs)))
-        for i, paper in enumerate(batch):
-            by_field = {"title": processed[2 * i], "abstract": processed[2 * i + 1]}
-            yield resolve_paper(paper.id, paper.title, by_field, self.rules, self.vocabulary)
+        return [resolve_paper(paper.id, paper.title,
+                              {"title": processed[2 * i], "abstract": processed[2 * i + 1]},
+                              self.rules, self.vocabulary)
+                for i, paper in enumerate(batch)]
 
 
 def _rebuild(vocabulary: Vocabulary | None) -> Extractor:

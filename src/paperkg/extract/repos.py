@@ -66,6 +66,8 @@ def find_repos(text: str) -> list[RepoMatch]:
     O(len(text)).
     """
     out: list[RepoMatch] = []
+    if text.isascii() and "github" not in text.lower():
+        return out  # the pattern needs "github" (any case); most abstracts have none
     for m in _REPO.finditer(text):
         name = normalize_repo(m.group("owner"), m.group("name"))
         if name is None:
