@@ -93,6 +93,26 @@ def test_extract_one_paper_equals_pipe(extractor: Extractor,
     assert extractor.extract(PAPERS[1]) == results[1]
 
 
+def test_extract_leaves_the_garbage_collector_as_it_was(extractor: Extractor,
+                                                         results: list[PaperEntities]) -> None:
+    # each batch runs with the cyclic collector paused; it is back on afterwards, also
+    # when a batch fails, and stays off for a caller that had switched it off
+    import gc
+
+    assert gc.isenabled()
+    assert list(extractor.pipe(PAPERS)) == results
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        list(extractor.pipe([None]))  # type: ignore[list-item]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert list(extractor.pipe(PAPERS)) == results
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_extract_extractor_is_picklable(results: list[PaperEntities]) -> None:
     clone = pickle.loads(pickle.dumps(Extractor()))
     assert list(clone.pipe(PAPERS)) == results

@@ -42,6 +42,15 @@ def test_repos_case_kept_and_every_link_found() -> None:
     assert [m.name for m in find_repos(text)] == ["LAION-AI/Scaling", "b/C-D"]
 
 
+def test_repos_found_in_any_case_and_beside_non_ascii_text() -> None:
+    # find_repos skips texts without "github" before running its pattern: any case, and
+    # texts with non-ASCII letters always take the pattern
+    assert [m.name for m in find_repos("Code: HTTPS://GITHUB.COM/Foo/Bar.")] == ["Foo/Bar"]
+    assert [m.name for m in find_repos("Schrödinger bridges, see GitHub.com/a/b")] == ["a/b"]
+    assert find_repos("Schrödinger bridges without a link") == []
+    assert find_repos("a GitHub organisation") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
