@@ -15,7 +15,9 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   graphs), unless ``--no-export-all``;
 * peak RSS of the main process and of the largest worker process, papers/s of the
   cold extraction, node and edge counts; ``rss_children_mb`` (JSON only): the peak RSS
-  of the processes ``build`` and ``graphml`` fork on big graphs.
+  of the processes ``build`` and ``graphml`` fork on big graphs; ``gc_extract``,
+  ``gc_build``, ``gc_graphml`` (JSON only): seconds the main process spent in Python's
+  cyclic garbage collector during those stages.
 
 The end-to-end figure is ``load + extract + build + graphml``. The scaling exponent is the
 log-log slope of that figure between consecutive sizes (1.0 is linear).
@@ -115,6 +117,21 @@ STAGES = {
 }
 
 
+class _GcClock:
+    """Wall seconds this process spends in the cyclic garbage collector (a
+    ``gc.callbacks`` hook: every collection reports its start and its end)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._start
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -173,16 +190,21 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
         out["stages"] = {}
         time_stages(out["stages"])
 
+    import gc
+
+    gc_clock = _GcClock()
+    gc.callbacks.append(gc_clock)
     t0 = time.perf_counter()
     papers, _ = load_sources([str(corpus)], fmt="jsonl")
     out["load"] = time.perf_counter() - t0
     out["n_papers"] = len(papers)
 
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
     workers = _Workers()
     workers.start()
     run = extract_corpus(papers, jobs=jobs, cache=cache)
     out["extract"] = time.perf_counter() - t0
+    out["gc_extract"] = gc_clock.total - g0
     out["extract_cpu_main"] = _cpu() - c0
     out["extract_cpu_workers"] = workers.stop()
     out["rss_workers_mb"] = workers.peak_mb
@@ -197,10 +219,11 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     if stop_after == "extract":
         return _finish(out, profiler)
 
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
     kg = build_knowledge_graph(papers, run.results)
     out["build"] = time.perf_counter() - t0
     out["build_cpu"] = _cpu() - c0
+    out["gc_build"] = gc_clock.total - g0
     graph = kg.graph
     out["nodes"] = graph.number_of_nodes()
     out["edges"] = graph.number_of_edges()
@@ -211,13 +234,14 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     out["rss_build_mb"] = _peak_mb(resource.RUSAGE_SELF)
     del run, papers
 
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
     if hasattr(kg, "save"):  # knowledge graph + paper graph, as `paperkg build` writes them
         kg.save(work / "kg.graphml")
     else:
         nx.write_graphml(graph, work / "kg.graphml")
     out["graphml"] = time.perf_counter() - t0
     out["graphml_cpu"] = _cpu() - c0
+    out["gc_graphml"] = gc_clock.total - g0
 
     if export_all:
         from paperkg.export import export_all as _export_all
