@@ -190,8 +190,12 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
     reference's). A paper met by no rare entity shares only common ones with the row, so
     it scores at most the sum of the row's common weights (``count``: their number);
     when the row's ``top_k``-th best scores more than that, the row's top-k is final.
-    Otherwise the row is returned as undone (run it again without ``common``). The
-    count of valid products then leaves out the pairs of common entities only.
+    Otherwise the row is returned as undone (run it again without ``common``). A paper
+    met by a rare entity is not completed at all once the row has ``top_k`` entries and
+    its rare sum plus the row's common weights (with a margin for rounding) falls short
+    of the ``top_k``-th best: whatever it shares, it cannot make the row's top-k (on the
+    synthetic 10^6 corpus this drops most papers met and halves the time). The count of
+    valid products leaves out the pairs of common entities only and those papers.
     """
     if rows is None:
         rows = np.arange(lo, hi, dtype=np.int64)
@@ -244,6 +248,14 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     acc[p, 0] += 1.0
                     acc[p, 1] += w
             nb = n_best[r]
+            # what the common entities can add to a paper's score, at most: a paper
+            # whose rare sum plus this is below the row's k-th best cannot make the
+            # top-k, whatever it shares (rounding: the common weights are added one by
+            # one, each sum rounded; the margin covers it many times over)
+            lift = 0.0
+            for a in range(mid, end):
+                lift += 1.0 if mode == 0 else w_link[b_indices[a]]
+            lift = lift * (1.0 + 1e-9) + 1e-9
             for t in range(n_touched):
                 local = touched[t]
                 c = acc[local, 0]
@@ -252,6 +264,8 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                 acc[local, 1] = 0.0
                 p = local + c0
                 if p == i:
+                    continue
+                if prune and nb == k and (c if mode == 0 else s) + lift < best_s[r, k - 1]:
                     continue
                 if mid < end:
                     # the common entities p shares with the row
