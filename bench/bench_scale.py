@@ -110,7 +110,7 @@ def _cpu() -> float:
 #: callers, so wrapping the module attribute is enough; a name missing in the paperkg
 #: under test is skipped).
 STAGES = {
-    "paperkg.graph": ["_collect", "_corpus_incidence", "paper_graph", "_edge_attrs",
+    "paperkg.graph": ["_collect", "_corpus_links", "paper_graph", "_edge_attrs",
                       "knowledge_graph", "_link_louvain", "assign_communities"],
     "paperkg.export.layout": ["layout_from_edges", "compute_layout"],
     "paperkg.export.graphml": ["write_graphml"],

@@ -196,6 +196,12 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
                                    fork_min_papers=0)
     # one child reads half the results, one lays the paper graph out
     assert len(forks) == 2 and all(map(_reaped, forks))
+    # that child laid the knowledge graph out as well: the layout is in its cache
+    # before anything asked for it (set after the community attributes, which would
+    # have emptied the cache)
+    assert forked.graph.number_of_nodes() > SMALL_GRAPH
+    assert "paperkg_layouts" in forked.graph.__networkx_cache__
+    assert "paperkg_layouts" not in serial.graph.__networkx_cache__
     assert len(serial.communities()) > 3
     # the forked build keeps the paper graph as arrays; saving writes from them
     assert isinstance(forked.paper_graph_view, PaperGraphView)
@@ -208,6 +214,9 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
     # graph's cache): the layout an equal graph without a cache gets
     assert "paperkg_layouts" in forked.paper_graph.__networkx_cache__
     assert compute_layout(forked.paper_graph) == compute_layout(nx.Graph(forked.paper_graph))
+    # ... and the knowledge graph's (computed by the same child from the corpus
+    # links): the layout the same graph gets without a cache
+    assert compute_layout(forked.graph) == compute_layout(nx.Graph(forked.graph))
     for g, h in ((serial.graph, forked.graph), (serial.paper_graph, forked.paper_graph)):
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))
         assert list(g.edges(data=True)) == list(h.edges(data=True))

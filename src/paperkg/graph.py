@@ -1133,16 +1133,42 @@ def _paper_graph_attrs(weight: Weight, min_shared: int, max_df: float, top_k: in
     return attrs
 
 
-def _corpus_incidence(corpus: _Corpus) -> sp.csr_matrix:
-    """Papers x entities (both in sorted order) incidence of the corpus links."""
+def _corpus_links(corpus: _Corpus) -> tuple[np.ndarray, np.ndarray]:
+    """The corpus links as (paper row, entity column) arrays, in the order
+    :func:`knowledge_graph` adds them as edges (paper by paper, each paper's links in
+    order)."""
     col = {ent.id: j for j, ent in enumerate(corpus.entities)}
     lens = np.fromiter((len(links) for links in corpus.links), dtype=np.int64,
                        count=len(corpus.links))
     cols = np.fromiter((col[eid] for links in corpus.links for eid in links), dtype=np.int64,
                        count=int(lens.sum()))
     rows = np.repeat(np.arange(len(corpus.links), dtype=np.int64), lens)
-    return sp.csr_matrix((np.ones(len(cols)), (rows, cols)),
-                         shape=(len(corpus.papers), len(corpus.entities)))
+    return rows, cols
+
+
+def _kg_layout_edges(corpus: _Corpus, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+    """The ``(m, 2)`` node numbers of :func:`knowledge_graph`'s edges in
+    ``graph.edges()`` order, for :func:`~paperkg.export.layout.layout_from_edges`.
+
+    That graph's nodes are the papers, then the entities, in corpus order; each edge
+    joins a paper to an entity and is added from the paper's side, so ``edges()``
+    yields the links paper by paper, each paper's in insertion order: ``rows`` and
+    ``cols`` (:func:`_corpus_links`) as they are. ``None`` for a graph small enough
+    for the spring layout, or one that would not have one node per paper and entity
+    (an entity id that is also a paper node id).
+    """
+    from paperkg.export.layout import SMALL_GRAPH
+
+    n = len(corpus.papers) + len(corpus.entities)
+    if n <= SMALL_GRAPH or n >= 2**31:
+        return None
+    ids = {paper_node_id(p.id) for p in corpus.papers}
+    if len(ids) != len(corpus.papers) or any(e.id in ids for e in corpus.entities):
+        return None
+    edges = np.empty((len(rows), 2), dtype=np.int32)
+    edges[:, 0] = rows
+    edges[:, 1] = cols + len(corpus.papers)
+    return edges
 
 
 def build_knowledge_graph(
@@ -1210,15 +1236,25 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     # the same projection paper_graph_from_kg makes, without reading the links back
     # out of the networkx graph
     ids = [paper_node_id(p.id) for p in corpus.papers]
-    links, stats = paper_graph(ids, _corpus_incidence(corpus), [e.id for e in corpus.entities],
+    rows, cols = _corpus_links(corpus)
+    incidence = sp.csr_matrix((np.ones(len(cols)), (rows, cols)),
+                              shape=(len(corpus.papers), len(corpus.entities)))
+    forked = len(ids) >= fork_min_papers and can_fork()
+    # the knowledge graph's edges as node numbers, for its layout (int32: at 10^6
+    # papers there are 11 M of them)
+    kg_edges = _kg_layout_edges(corpus, rows, cols) if forked else None
+    del rows, cols
+    links, stats = paper_graph(ids, incidence, [e.id for e in corpus.entities],
                                [e.name for e in corpus.entities], weight=weight,
                                min_shared=min_shared, max_df=max_df, top_k=top_k,
                                fork_min_papers=fork_min_papers)
+    del incidence
     log.debug("paper graph: %s", stats)
 
     groups = None
+    kg_positions = None
     pg: nx.Graph | PaperGraphView
-    if len(ids) >= fork_min_papers and can_fork():
+    if forked:
         from paperkg.export.layout import (
             SMALL_GRAPH,
             compute_layout,
@@ -1230,17 +1266,25 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
             kg = knowledge_graph(corpus, consume=True)
             return kg, _link_louvain(len(ids), links.rows, links.cols, links.weights, seed)
 
+        n_kg = len(ids) + len(corpus.entities)
+
+        def layouts() -> tuple[np.ndarray, np.ndarray | None]:
+            pg_positions = layout_from_edges(len(ids), links.pairs(), seed=seed)
+            if kg_edges is None:
+                return pg_positions, None
+            return pg_positions, layout_from_edges(n_kg, kg_edges, seed=seed)
+
         if len(ids) > SMALL_GRAPH:
-            # the paper graph's layout (which every exporter asks for) needs only the
-            # links: it is computed on the other core while the knowledge graph is
-            # assembled and Louvain runs here, and kept in the paper graph's cache,
-            # where compute_layout finds it
-            positions, (kg, labels) = run_beside(
-                lambda: layout_from_edges(len(ids), links.pairs(), seed=seed), assemble,
-                what="the paper graph's layout")
+            # the layouts of both graphs (which every exporter asks for) need only the
+            # edges: they are computed on the other core while the knowledge graph is
+            # assembled and Louvain runs here, and kept in each graph's cache, where
+            # compute_layout finds them
+            (positions, kg_positions), (kg, labels) = run_beside(
+                layouts, assemble, what="the graphs' layouts")
         else:
             positions = None
             kg, labels = assemble()
+        del kg_edges
         groups = _ordered(_groups(ids, labels) if labels is not None else [[i] for i in ids])
         if positions is not None:
             # a big graph stays arrays until someone asks for kg.paper_graph: ~40 bytes
@@ -1264,4 +1308,10 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     kg.graph.update(params)
     pg.graph.update(params)
     assign_communities(kg, pg, seed=seed, groups=groups)
+    if kg_positions is not None and len(kg_positions) == kg.number_of_nodes():
+        from paperkg.export.layout import remember_layout
+
+        # after the attributes are set: networkx empties a graph's cache on some
+        # attribute updates, and the layout depends on nodes and edges only
+        remember_layout(kg, kg_positions, seed=seed)
     return KnowledgeGraph(kg, pg)
