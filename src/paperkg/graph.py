@@ -1198,11 +1198,12 @@ def build_knowledge_graph(
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
         :func:`os.fork` exists, half of the paper-paper projection is computed in a
-        forked child process (see :func:`paper_graph`), and the paper graph's layout
-        is computed in another while this one assembles the knowledge graph and runs
-        Louvain (:func:`paperkg._fork.run_beside`); the result is the same. The paper
-        graph of such a build is held as arrays (a :class:`~paperkg.links.PaperGraphView`)
-        until ``.paper_graph`` is first read.
+        forked child process (see :func:`paper_graph`), and the layouts of both graphs
+        are computed in another (from the links alone) while this one assembles the
+        knowledge graph and runs Louvain (:func:`paperkg._fork.run_beside`); the result
+        is the same, and the layouts wait in each graph's cache for the exporters. The
+        paper graph of such a build is held as arrays (a
+        :class:`~paperkg.links.PaperGraphView`) until ``.paper_graph`` is first read.
 
     Returns
     -------
