@@ -679,3 +679,17 @@ def test_graph_edge_attributes_merged_in_chunks_are_the_same(monkeypatch, mode):
         monkeypatch.setattr(graph_mod, "EDGE_CHUNK", chunk)
         assert paper_graph(papers, b, ids, ids, **kwargs) == whole
     assert len(whole[0]) > 7
+
+
+def test_sorted_unique_is_numpy_unique() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for size, high in ((0, 5), (1, 5), (2, 1), (50, 10), (5000, 10**12)):
+        keys = rng.integers(0, high, size, dtype=np.int64)
+        got = _kernels.sorted_unique(keys)
+        assert got.dtype == np.int64
+        assert np.array_equal(got, np.unique(keys))
+    keys = np.array([7, 3, 7, 3, 3], dtype=np.int64)
+    _kernels.sorted_unique(keys)
+    assert keys.tolist() == [7, 3, 7, 3, 3]  # the input is left as it was

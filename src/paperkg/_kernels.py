@@ -210,7 +210,17 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
         rows, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size, n,
         MODES[weight], float(min_shared) - 0.5 if min_shared > 1 else -np.inf, k,
         tail, bits, first, prune)
-    return np.unique(keys[:n_keys]), int(n_pairs), undone[:n_undone]
+    return sorted_unique(keys[:n_keys]), int(n_pairs), undone[:n_undone]
+
+
+def sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` took
+    ~1 ms a call on the few hundred keys of a block of rows (28 s of a 10^6 projection)
+    and 22 s on the 10^6 projection's 30 M kept keys, which a sort orders in ~3 s."""
+    keys = np.sort(keys)
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    return keys
 
 
 def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size,

@@ -553,6 +553,14 @@ def paper_graph(
 
         common = _common_entities(b, df[linking], n) if top_k and weight != "jaccard" \
             else None
+        if common is not None:
+            # the pruned walk reads only the rare entities' paper lists: blocks (and the
+            # two halves below) by that work, or a block holds a few dozen rows and the
+            # calls cost more than they compute
+            rare = b[:, :common.first]
+            work = np.asarray(rare @ df[linking][:common.first]).ravel() + own
+            del rare
+            blocks = list(_block_ranges(work, block_work))
 
         def project(part: Sequence[tuple[int, int]]) -> tuple[list[np.ndarray], int]:
             kept, n_pairs = [], 0
@@ -590,7 +598,7 @@ def paper_graph(
     else:
         kept, n_pairs = project(blocks)
 
-    keys = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+    keys = _kernels.sorted_unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
     pairs = np.stack([keys // n, keys % n], axis=1)
     edges = _edge_attrs(pairs, b, linking, w_link, set_size, entity_ids, entity_names, weight)
     stats.update(pairs_considered=n_pairs // 2, edges=len(edges))
@@ -704,7 +712,7 @@ def _project_blocks(blocks: Sequence[tuple[int, int]], b: sp.csr_matrix,
                                top_k)
             rows, cols = rows[mask], cols[mask]
         del rows_of, cols_of, cnt_of, val_of
-        kept.append(np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols)))
+        kept.append(_kernels.sorted_unique(np.minimum(rows, cols) * n + np.maximum(rows, cols)))
     return kept, n_pairs
 
 
