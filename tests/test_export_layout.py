@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from paperkg import _kernels
 from paperkg.export.layout import (
     SMALL_GRAPH,
     _far_field,
@@ -109,3 +110,66 @@ def test_remember_layout_rejects_what_does_not_fit() -> None:
     assert not remember_layout(graph.subgraph(range(SMALL_GRAPH + 1)), positions, seed=1)
     with pytest.raises(ValueError, match="more than"):
         layout_from_edges(SMALL_GRAPH, np.zeros((0, 2), dtype=np.int64))
+
+
+# --------------------------------------------------------------------------- compiled steps
+
+needs_kernels = pytest.mark.skipif(not _kernels.available(),
+                                   reason="numba not installed (pip install '.[fast]')")
+
+
+def test_layout_far_field_split_is_numpys() -> None:
+    # numpy's pairwise sum: up to 128 values in one run, longer ones halved (the half
+    # rounded down to a multiple of 8); more than one split is left to numpy
+    assert [_kernels.far_field_split(s) for s in (1, 7, 8, 128)] == [0, 0, 0, 0]
+    assert _kernels.far_field_split(256) == 128
+    assert _kernels.far_field_split(129) == 64
+    assert _kernels.far_field_split(250) is None  # 120 + 130: the 130 would split again
+    assert _kernels.far_field_split(300) is None
+
+
+@needs_kernels
+@pytest.mark.parametrize("samples", [5, 64, 100, 129, 256])
+def test_layout_far_field_compiled_gives_the_same_bits(samples) -> None:
+    rng = np.random.default_rng(samples)
+    n = 700
+    part = rng.uniform(-50, 50, (n, 2))
+    sample = rng.uniform(-50, 50, (samples, 2)).astype(np.float32)
+    sample_mass = rng.uniform(1, 40, samples).astype(np.float32)
+    scale = rng.uniform(0.5, 3, n)
+    start = rng.normal(size=(n, 2))
+    expected = start.copy()
+    buffers = tuple(np.empty((n, samples), dtype=np.float32) for _ in range(4))
+    _far_field(part, sample, sample_mass, np.float32(0.25), scale, expected, buffers)
+    got = start.copy()
+    _kernels.far_field(part, sample, sample_mass, np.float32(0.25), scale, got,
+                       _kernels.far_field_split(samples))
+    assert np.array_equal(got, expected)
+    # the sums really differ by order: a plain running sum gives other bits somewhere
+    running = start.copy()
+    for axis in range(2):
+        d = (part[:, axis, None].astype(np.float32) - sample[None, :, axis])
+        dd = part[:, :, None].astype(np.float32) - sample.T[None, :, :]
+        inv = sample_mass / ((dd[:, 0] * dd[:, 0] + dd[:, 1] * dd[:, 1]) + np.float32(0.25))
+        terms = d * inv
+        acc = np.zeros(n, dtype=np.float32)
+        for s in range(samples):
+            acc += terms[:, s]
+        running[:, axis] += scale * acc
+    if samples >= 64:
+        assert not np.array_equal(running, expected)
+
+
+@needs_kernels
+def test_layout_compiled_forces_give_the_same_layout(monkeypatch) -> None:
+    import paperkg.export.layout as layout_mod
+
+    rng = np.random.default_rng(11)
+    n = 3_000
+    edges = rng.integers(0, n, (12_000, 2))
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    monkeypatch.setattr(layout_mod, "KERNEL_MIN_NODES", 10**12)
+    expected = layout_from_edges(n, edges, seed=4)
+    monkeypatch.setattr(layout_mod, "KERNEL_MIN_NODES", 0)
+    assert np.array_equal(layout_from_edges(n, edges, seed=4), expected)
+    assert "fn:_far_field" in _kernels._state and "fn:_springs" in _kernels._state

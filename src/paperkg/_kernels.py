@@ -1,4 +1,4 @@
-"""Optional compiled inner loops (numba) for the graph stage's hot spots.
+"""Optional compiled inner loops (numba) for the graph stage's and the layout's hot spots.
 
 The pure-Python/numpy versions in :mod:`paperkg.graph` are the reference. Each kernel
 here performs the same floating-point operations in the same order on the same arrays,
@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["available", "louvain_level", "numba_version", "project_rows", "shared_entities",
-           "slice_cuts"]
+__all__ = ["available", "far_field", "far_field_split", "louvain_level", "numba_version",
+           "project_rows", "shared_entities", "slice_cuts", "sorted_unique", "springs"]
 
 log = logging.getLogger("paperkg")
 
@@ -431,3 +431,98 @@ def _shared_entities(rows, cols, b_indptr, b_indices, w_link, set_size,
             weights[k] = w_link[shared[bounds[k]]] + rest
     bounds[n_pairs] = pos
     return bounds, shared[:pos].copy(), weights, long_ones[:n_long].copy()
+
+
+# --------------------------------------------------------------------------- layout forces
+
+
+def far_field_split(samples: int) -> int | None:
+    """Where numpy's pairwise sum splits a row of ``samples`` float32 values (0: it
+    does not, up to 128), or ``None`` when it would split more than once (the compiled
+    far field then does not apply)."""
+    if samples <= 128:
+        return 0
+    half = samples // 2
+    half -= half % 8
+    return half if half <= 128 and samples - half <= 128 else None
+
+
+def far_field(part: np.ndarray, sample: np.ndarray, sample_mass: np.ndarray,
+              soft: np.float32, scale: np.ndarray, disp: np.ndarray, split: int) -> None:
+    """:func:`paperkg.export.layout._far_field`, compiled: the same float32 operations
+    per (node, sample) pair, and each row summed as numpy's pairwise sum does
+    (``numpy/_core/src/umath/loops_utils.h.src``: up to 128 values in eight interleaved
+    partial sums, a longer row as two halves split at ``split``, from
+    :func:`far_field_split`), so ``disp`` gets the same bits; one pass, no temporaries."""
+    _compiled(_far_field)(part, sample, sample_mass, soft, scale, disp, split)
+
+
+def _far_field(part, sample, sample_mass, soft, scale, disp, split):  # pragma: no cover
+    n_samples = sample.shape[0]
+    dxs = np.empty(n_samples, dtype=np.float32)
+    dys = np.empty(n_samples, dtype=np.float32)
+    acc = np.empty(8, dtype=np.float32)
+    leaves = ((0, n_samples), (0, 0)) if split == 0 else ((0, split), (split, n_samples - split))
+    for r in range(part.shape[0]):
+        x = np.float32(part[r, 0])
+        y = np.float32(part[r, 1])
+        for s in range(n_samples):
+            dx = x - sample[s, 0]
+            dy = y - sample[s, 1]
+            inv = dx * dx
+            sq = dy * dy
+            inv = inv + sq
+            inv = inv + soft
+            inv = sample_mass[s] / inv
+            dxs[s] = dx * inv
+            dys[s] = dy * inv
+        for axis in range(2):
+            values = dxs if axis == 0 else dys
+            total = np.float32(0.0)
+            for leaf in range(2):
+                lo, n = leaves[leaf]
+                if leaf == 1 and split == 0:
+                    break
+                if n < 8:
+                    part_sum = np.float32(0.0)
+                    for t in range(lo, lo + n):
+                        part_sum += values[t]
+                else:
+                    for q in range(8):
+                        acc[q] = values[lo + q]
+                    t = 8
+                    while t < n - (n % 8):
+                        for q in range(8):
+                            acc[q] += values[lo + t + q]
+                        t += 8
+                    part_sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + \
+                        ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+                    while t < n:
+                        part_sum += values[lo + t]
+                        t += 1
+                total = part_sum if leaf == 0 else total + part_sum
+            disp[r, axis] += scale[r] * total
+
+
+def springs(pos: np.ndarray, edges: np.ndarray, disp: np.ndarray) -> None:
+    """The layout's spring step, compiled: ``disp[:, a] -= bincount(u, delta[:, a])``
+    then ``+= bincount(v, delta[:, a])`` for each axis ``a``, with ``delta = pos[u] -
+    pos[v]``: each sum taken in edge order as ``np.bincount`` takes it, so the same bits,
+    in one pass over the edges."""
+    _compiled(_springs)(pos, edges, disp)
+
+
+def _springs(pos, edges, disp):  # pragma: no cover
+    n = pos.shape[0]
+    out_u = np.zeros((n, 2), dtype=np.float64)
+    out_v = np.zeros((n, 2), dtype=np.float64)
+    for e in range(edges.shape[0]):
+        u = edges[e, 0]
+        v = edges[e, 1]
+        for axis in range(2):
+            delta = pos[u, axis] - pos[v, axis]
+            out_u[u, axis] += delta
+            out_v[v, axis] += delta
+    for i in range(n):
+        for axis in range(2):
+            disp[i, axis] = (disp[i, axis] - out_u[i, axis]) + out_v[i, axis]

@@ -16,10 +16,15 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 import numpy as np
 
+from paperkg import _kernels
+
 __all__ = ["compute_layout", "layout_from_edges", "remember_layout", "SMALL_GRAPH"]
 
 #: Up to this many nodes, NetworkX's exact spring layout is fast enough.
 SMALL_GRAPH = 400
+#: From this many nodes on the force steps run compiled (:mod:`paperkg._kernels`, with
+#: numba): the far field and the springs, with the same bits as the numpy code.
+KERNEL_MIN_NODES = 20_000
 #: The key of the layout memo in ``graph.__networkx_cache__``.
 _CACHE_KEY = "paperkg_layouts"
 
@@ -232,7 +237,10 @@ def _forces(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
     weight = n / sample_size
     soft = (0.5 * k) ** 2
     block = max(1, 2_000_000 // sample_size)
-    buffers = tuple(np.empty((min(block, n), sample_size), dtype=np.float32) for _ in range(4))
+    split = _kernels.far_field_split(sample_size)
+    compiled = n >= KERNEL_MIN_NODES and split is not None and _kernels.available()
+    buffers = () if compiled else tuple(
+        np.empty((min(block, n), sample_size), dtype=np.float32) for _ in range(4))
     for _ in range(iterations):
         disp = np.zeros_like(pos)
         # far field: a fresh random sample stands in for all nodes (weighted n / S);
@@ -240,9 +248,14 @@ def _forces(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
         chosen = rng.choice(n, size=sample_size, replace=False)
         sample = pos[chosen].astype(np.float32)
         sample_mass = (mass[chosen] * weight).astype(np.float32)
-        for lo in range(0, n, block):
-            _far_field(pos[lo : lo + block], sample, sample_mass, np.float32(soft),
-                       repulsion * mass[lo : lo + block], disp[lo : lo + block], buffers)
+        if compiled:
+            _kernels.far_field(pos, sample, sample_mass, np.float32(soft), repulsion * mass,
+                               disp, split)
+        else:
+            for lo in range(0, n, block):
+                _far_field(pos[lo : lo + block], sample, sample_mass, np.float32(soft),
+                           repulsion * mass[lo : lo + block], disp[lo : lo + block],
+                           buffers)
         # near field: exact repulsion between close pairs
         pairs = cKDTree(pos).query_pairs(k, output_type="ndarray")
         if len(pairs):
@@ -254,7 +267,9 @@ def _forces(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
                 disp[:, axis] += np.bincount(i, push[:, axis], minlength=n)
                 disp[:, axis] -= np.bincount(j, push[:, axis], minlength=n)
         # linear springs along edges
-        if len(edges):
+        if len(edges) and compiled:
+            _kernels.springs(pos, edges, disp)
+        elif len(edges):
             u, v = edges[:, 0], edges[:, 1]
             delta = pos[u] - pos[v]
             for axis in (0, 1):
