@@ -70,10 +70,43 @@ def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
     ``wts``), in networkx order, self-loops included (skipped here); ``order``: the
     shuffled node order. Returns each node's community (not renumbered) and whether any
     node moved.
+
+    The nodes are first renamed in visiting order (node ``order[t]`` becomes ``t``, its
+    adjacency copied to position ``t``), so the pass reads the adjacency front to back
+    instead of jumping to a random node's entries at every step (at 10^6 papers the
+    level took 190 s instead of 238 s). Communities are named after nodes, so the names
+    map back one to one; the sums, comparisons and ties are the same, and so is the
+    partition. The copy costs 12 bytes an entry (int32 node numbers where they fit).
     """
+    index = np.int32 if n < 2**31 else np.int64
+    new_cuts = np.empty(n + 1, dtype=np.int64)
+    new_dst = np.empty(len(dst), dtype=index)
+    new_wts = np.empty(len(wts), dtype=np.float64)
+    new_deg = np.empty(n, dtype=np.float64)
+    rank = np.empty(n, dtype=np.int64)
+    _compiled(_visiting_order)(cuts, dst, wts, deg, order, rank, new_cuts, new_dst, new_wts,
+                               new_deg)
     com = np.empty(n, dtype=np.int64)
-    improved = _compiled(_louvain_level)(n, cuts, dst, wts, deg, order, m, two_m2, com)
-    return com, bool(improved)
+    improved = _compiled(_louvain_level)(n, new_cuts, new_dst, new_wts, new_deg,
+                                         np.arange(n, dtype=np.int64), m, two_m2, com)
+    return order[com[rank]], bool(improved)
+
+
+def _visiting_order(cuts, dst, wts, deg, order, rank, new_cuts, new_dst, new_wts,
+                    new_deg):  # pragma: no cover
+    n = len(order)
+    for t in range(n):
+        rank[order[t]] = t
+    new_cuts[0] = 0
+    for t in range(n):
+        u = order[t]
+        at = new_cuts[t]
+        for e in range(cuts[u], cuts[u + 1]):
+            new_dst[at] = rank[dst[e]]
+            new_wts[at] = wts[e]
+            at += 1
+        new_cuts[t + 1] = at
+        new_deg[t] = deg[u]
 
 
 def _louvain_level(n, cuts, dst, wts, deg, order, m, two_m2, node2com):  # pragma: no cover

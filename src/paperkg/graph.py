@@ -854,9 +854,11 @@ def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
     when = np.concatenate([np.arange(len(eu)), np.flatnonzero(other)])
     order = np.lexsort((when, src))
     del when
-    # one array at a time: at 10^6 papers each is 32 M entries (256 MB)
-    src = src[order]
-    dst = np.concatenate([ev, eu[other]])[order]
+    # one array at a time: at 10^6 papers each is 32 M entries (256 MB; the node
+    # numbers half that as int32)
+    index = np.int32 if n < 2**31 - 1 else np.int64
+    src = src[order].astype(index)
+    dst = np.concatenate([ev, eu[other]])[order].astype(index)
     wts = np.concatenate([ew, ew[other]])[order]
     del order
     # sequential sums in adjacency order (bincount adds in array order), then the
@@ -878,9 +880,9 @@ def _louvain_level(n, src, dst, wts, degrees, m, rng):
     if len(src) >= KERNEL_MIN_ENTRIES and _kernels.available():
         order = list(range(n))
         rng.shuffle(order)
-        cuts = np.searchsorted(src, np.arange(n + 1))
-        return _kernels.louvain_level(n, cuts, dst, wts, degrees, np.asarray(order), m,
-                                      2 * m**2)
+        cuts = np.searchsorted(src, np.arange(n + 1, dtype=src.dtype))
+        return _kernels.louvain_level(n, cuts, dst, wts, degrees,
+                                      np.asarray(order, dtype=np.int64), m, 2 * m**2)
     # per node: (neighbour, weight) pairs in adjacency order, self-loops left out
     keep = src != dst
     pairs = list(zip(dst[keep].tolist(), wts[keep].tolist(), strict=True))
