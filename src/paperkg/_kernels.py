@@ -249,7 +249,7 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
 def sorted_unique(keys: np.ndarray) -> np.ndarray:
     """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` took
     ~1 ms a call on the few hundred keys of a block of rows (28 s of a 10^6 projection)
-    and 22 s on the 10^6 projection's 30 M kept keys, which a sort orders in ~3 s."""
+    and 22 s on the 10^6 projection's 30 M kept keys, which a sort handles in 0.7 s."""
     keys = np.sort(keys)
     if len(keys) > 1:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
