@@ -194,8 +194,11 @@ def is_title_case(text: str) -> bool:
     return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
-# tag_word is pure given the rules; words recur across abstracts
-_TAG_CACHE: dict[int, tuple[Rules, dict[tuple[str, bool, bool], str]]] = {}
+# tag_word is pure given the rules; words recur across abstracts. One dict per
+# (title_case, sent_start), keyed by the word alone (cheaper to hash than a tuple key).
+_TagInfo = tuple[str, bool, bool, bool]
+_TAG_CACHE: dict[int, tuple[Rules, tuple[tuple[dict[str, _TagInfo], dict[str, _TagInfo]], ...]]] = {}
+_TAG_CACHE_MAX = 200_000
 
 
 def tag_words(tokens: Sequence[tuple[str, int, bool]], rules: Rules, *,
@@ -208,19 +211,20 @@ def tag_words(tokens: Sequence[tuple[str, int, bool]], rules: Rules, *,
     out: list[Word] = []
     expect_verb = False
     entry = _TAG_CACHE.get(id(rules))
-    if entry is None or entry[0] is not rules or len(entry[1]) > 200_000:
-        entry = _TAG_CACHE[id(rules)] = (rules, {})
-    cache = entry[1]
+    if (entry is None or entry[0] is not rules
+            or sum(len(d) for pair in entry[1] for d in pair) > _TAG_CACHE_MAX):
+        entry = _TAG_CACHE[id(rules)] = (rules, (({}, {}), ({}, {})))
+    caches = entry[1][bool(title_case)]  # indexed by the word's sent_start
     after_to: list[int] = []  # indices of words that follow "to"
     new = tuple.__new__
     for text, start, end, ss in merge_words(tokens):
-        key = (text, ss, title_case)
-        info = cache.get(key)
+        cache = caches[ss]
+        info = cache.get(text)
         if info is None:
             lower = text.lower()
-            info = cache[key] = (tag_word(text, rules, sent_start=ss, title_case=title_case),
-                                 text.isalpha() and text.islower(), lower in _VERB_BEFORE,
-                                 lower == "to")
+            info = cache[text] = (tag_word(text, rules, sent_start=ss, title_case=title_case),
+                                  text.isalpha() and text.islower(), lower in _VERB_BEFORE,
+                                  lower == "to")
         tag, bare, verb_before, is_to = info
         if expect_verb and tag in ("ADV", "PART"):
             pass

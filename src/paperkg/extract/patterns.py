@@ -183,7 +183,7 @@ def contribution_cues(words: Sequence[Word], rules: Rules) -> list[Cue]:
     out: list[Cue] = []
     lows = [w.text.lower() for w in words]
     n = len(words)
-    firsts = {c.split()[0] for c in rules.name_cues}
+    firsts = rules.name_cue_firsts
     for i in range(n):
         if lows[i] not in firsts:
             continue
@@ -206,8 +206,8 @@ def contribution_cues(words: Sequence[Word], rules: Rules) -> list[Cue]:
             break
     # "X, a ... framework/model"
     for i in range(n - 2):
-        if (is_name_like(words[i].text) and words[i + 1].text == ","
-                and lows[i + 2] in ("a", "an")):
+        if (lows[i + 2] in ("a", "an") and words[i + 1].text == ","
+                and is_name_like(words[i].text)):
             out.append(Cue(i, i + 1, _apposition_type(lows, i + 1)))
     return out
 

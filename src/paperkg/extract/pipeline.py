@@ -73,10 +73,12 @@ def _token_table(doc: Doc) -> tuple[list[tuple[str, int, bool]], dict[int, int],
     table = doc.user_data.get(_TABLE_KEY)
     if table is None:
         text = doc_text(doc)
-        arr = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-        tokens = [(text[i:i + n], i, bool(sp)) for i, n, sp in arr]
-        starts = {i: k for k, (i, _, _) in enumerate(arr)}
-        ends = {i + n: k + 1 for k, (i, n, _) in enumerate(arr)}
+        arr = doc.to_array([IDX, LENGTH, SPACY])
+        idx, ends_at = arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()
+        tokens = list(zip(map(text.__getitem__, map(slice, idx, ends_at)), idx,
+                          (arr[:, 2] != 0).tolist(), strict=True))
+        starts = dict(zip(idx, range(len(idx)), strict=True))
+        ends = dict(zip(ends_at, range(1, len(idx) + 1), strict=True))
         table = doc.user_data[_TABLE_KEY] = (tokens, starts, ends)
     return table
 

@@ -91,6 +91,11 @@ class Rules:
         """Every typed or generic head noun (single words)."""
         return frozenset(h for h in self.all_heads | self.generic_heads if " " not in h)
 
+    @functools.cached_property
+    def name_cue_firsts(self) -> frozenset[str]:
+        """The first word of every name cue ("we propose" -> "we")."""
+        return frozenset(c.split()[0] for c in self.name_cues)
+
     def is_common(self, lower: str) -> bool:
         """A frequent English word: closed class, or seen at least 40 times when the POS
         lexicon was built ("mean", "attention"; not "unbounded", "ghost")."""
