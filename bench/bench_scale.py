@@ -378,12 +378,14 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
     from paperkg import _kernels
+    from paperkg._speedups import COMPILED_MODULES, compiled_modules
 
     kernels = (f"numba {_kernels.numba_version()}" if _kernels.available()
                else "python (no numba)")
+    extractor = f"{len(compiled_modules())}/{len(COMPILED_MODULES)} modules compiled"
     print(f"# paperkg scaling benchmark: sizes {sizes}, jobs {args.jobs or os.cpu_count()}, "
           f"repeat {args.repeat}, seed {args.seed}, cpus {os.cpu_count()}, "
-          f"graph kernels {kernels}", file=sys.stderr)
+          f"graph kernels {kernels}, extractor {extractor}", file=sys.stderr)
     rows = []
     for n in sizes:
         rows.append(median_of(run_size(n, args)))

@@ -8,11 +8,15 @@ The small public API::
     kg = paperkg.KnowledgeGraph.load("graphs/kg.graphml")
 """
 
-from paperkg._version import __version__
-from paperkg.errors import PaperKGError, PaperNotFoundError
-from paperkg.kg import KnowledgeGraph
-from paperkg.models import Entity, LoadReport, Mention, Paper, PaperEntities
-from paperkg.workflow import build
+from paperkg import _speedups
+
+_speedups.install()  # before any compiled module is imported: see paperkg._speedups
+
+from paperkg._version import __version__  # noqa: E402
+from paperkg.errors import PaperKGError, PaperNotFoundError  # noqa: E402
+from paperkg.kg import KnowledgeGraph  # noqa: E402
+from paperkg.models import Entity, LoadReport, Mention, Paper, PaperEntities  # noqa: E402
+from paperkg.workflow import build  # noqa: E402
 
 __all__ = [
     "__version__",
