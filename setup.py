@@ -1,5 +1,5 @@
 """Build script. The package metadata is in ``pyproject.toml``; this file adds the
-optional Cython build of the hottest pure-Python modules (see ``src/paperkg/_speedups.py``).
+optional Cython build of the extractor's rule modules (see ``src/paperkg/_speedups.py``).
 
 Each module of ``COMPILED_MODULES`` is translated from its ``.py`` source by Cython and
 compiled into an extension module of the same name; ``_compiled.json`` records the
@@ -30,12 +30,6 @@ COMPILED_MODULES = (
     "paperkg.extract.patterns",
     "paperkg.extract.pipeline",
     "paperkg.extract.resolve",
-    "paperkg.canonical",
-    "paperkg.links",
-    "paperkg.export.graphml",
-    "paperkg.load.dedup",
-    "paperkg.load.jsonfmt",
-    "paperkg.load.records",
 )
 PURE_ENV = "PAPERKG_PURE_PYTHON"
 

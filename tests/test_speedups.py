@@ -7,6 +7,7 @@ what the pure-Python module does, and an edited source must win over a stale bui
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import json
 import os
 import subprocess
@@ -95,6 +96,19 @@ def test_stale_modules_follow_the_manifest(tmp_path):
     assert _speedups.stale_modules(package) == {"paperkg.extract.chunker", "paperkg.text"}
     (package / "_compiled.json").write_text("{not json", encoding="utf-8")
     assert _speedups.stale_modules(package) == everything
+
+
+def test_leftover_extension_module_is_stale(tmp_path):
+    # a module an older build compiled, no longer listed (nor in the manifest)
+    package = _fake_package(tmp_path)
+    manifest = {name: _speedups.file_sha1(_speedups.source_path(name, package))
+                for name in _speedups.COMPILED_MODULES}
+    (package / "_compiled.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (package / "links.py").write_text("X = 1\n", encoding="utf-8")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (package / f"links{suffix}").write_bytes(b"")
+    (package / f"orphan{suffix}").write_bytes(b"")  # no source: left to Python
+    assert _speedups.stale_modules(package) == {"paperkg.links"}
 
 
 def test_stale_module_is_imported_from_source(tmp_path):
