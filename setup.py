@@ -10,6 +10,7 @@ stays pure Python and gives the same results, a little slower.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -20,17 +21,20 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
-# the same list as paperkg._speedups.COMPILED_MODULES (tests/test_speedups.py checks)
-COMPILED_MODULES = (
-    "paperkg.text",
-    "paperkg.extract.abbreviations",
-    "paperkg.extract.chunker",
-    "paperkg.extract.classify",
-    "paperkg.extract.gazetteer",
-    "paperkg.extract.patterns",
-    "paperkg.extract.pipeline",
-    "paperkg.extract.resolve",
-)
+
+
+def _compiled_modules() -> tuple[str, ...]:
+    """``paperkg._speedups.COMPILED_MODULES``, read from its source (the package itself
+    is not importable while it is being built)."""
+    tree = ast.parse((HERE / "src" / "paperkg" / "_speedups.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                getattr(target, "id", None) == "COMPILED_MODULES" for target in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise RuntimeError("src/paperkg/_speedups.py defines no COMPILED_MODULES")
+
+
+COMPILED_MODULES = _compiled_modules()
 PURE_ENV = "PAPERKG_PURE_PYTHON"
 
 

@@ -6,7 +6,6 @@ what the pure-Python module does, and an edited source must win over a stale bui
 
 from __future__ import annotations
 
-import ast
 import importlib.machinery
 import json
 import os
@@ -44,13 +43,10 @@ def _extract_in_subprocess(pure: bool) -> tuple[list[str], list[str]]:
     return json.loads(out[0]), out[1:]
 
 
-def test_setup_compiles_the_listed_modules():
-    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
-    listed = next(ast.literal_eval(node.value) for node in tree.body
-                  if isinstance(node, ast.Assign)
-                  and any(getattr(t, "id", "") == "COMPILED_MODULES" for t in node.targets))
-    assert tuple(listed) == _speedups.COMPILED_MODULES
-    for name in listed:
+def test_listed_modules_have_sources():
+    # setup.py reads the list from paperkg/_speedups.py and compiles each source
+    assert len(_speedups.COMPILED_MODULES) == len(set(_speedups.COMPILED_MODULES)) > 0
+    for name in _speedups.COMPILED_MODULES:
         assert _speedups.source_path(name).is_file(), name
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 
 __all__ = ["COMPILED_MODULES", "PURE_ENV", "compiled_modules", "install", "source_path"]
 
-#: Modules ``setup.py`` compiles: the extractor's rule code, run for every paper. (The
+#: Modules ``setup.py`` compiles (it reads this assignment from the source): the
+#: extractor's rule code, run for every paper. (The
 #: loader, canonicalisation, the links and the GraphML writer compiled too gained
 #: nothing measurable at 10^6 and held more memory in the build: docs/scale.md.)
 COMPILED_MODULES = (
