@@ -28,9 +28,9 @@ from pathlib import Path
 __all__ = ["COMPILED_MODULES", "PURE_ENV", "compiled_modules", "install", "source_path"]
 
 #: Modules ``setup.py`` compiles (it reads this assignment from the source): the
-#: extractor's rule code, run for every paper. (The
-#: loader, canonicalisation, the links and the GraphML writer compiled too gained
-#: nothing measurable at 10^6 and held more memory in the build: docs/scale.md.)
+#: extractor's rule code, run for every paper. (Compiling the loader, canonicalisation,
+#: the links and the GraphML writer too gained nothing measurable at 10^6 and made the
+#: build hold more memory: docs/scale.md.)
 COMPILED_MODULES = (
     "paperkg.text",
     "paperkg.extract.abbreviations",
