@@ -3,7 +3,8 @@
 The child inherits everything (big graphs, arrays) by ``fork`` without pickling; only
 its result, or the exception it raised, comes back pickled through a pipe. Used to put
 the second core to work on large graphs (``KnowledgeGraph.save`` writes its two GraphML
-files at once; ``build_knowledge_graph`` runs Louvain while the graphs are assembled).
+files at once; ``build_knowledge_graph`` runs Louvain while the knowledge graph is
+assembled).
 """
 
 from __future__ import annotations
