@@ -345,3 +345,19 @@ def test_cache_cli_build_of_a_large_corpus_without_numba_hints_at_it(tmp_path, m
     monkeypatch.setattr(workflow, "KERNEL_HINT_PAPERS", 7)
     small = CliRunner().invoke(app, args)
     assert "paperkg[fast]" not in small.output
+
+
+def test_cache_cli_build_without_a_usable_paper_leaves_no_cache(tmp_path):
+    from typer.testing import CliRunner
+
+    from paperkg.cli import app
+
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text('{"id": "a", "title": "", "abstract": ""}\nnot json\n', encoding="utf-8")
+    cache = tmp_path / "cache" / "c.sqlite"
+    result = CliRunner().invoke(app, ["build", str(corpus), "-o", str(tmp_path / "out"),
+                                      "--cache", str(cache), "-j", "1"])
+    assert result.exit_code == 1
+    assert "no usable paper" in result.output
+    assert "Traceback" not in result.output
+    assert not cache.exists()

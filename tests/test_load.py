@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from paperkg.errors import EmptyInputError, SourceError
-from paperkg.load import iter_papers, load_papers
+from paperkg.load import iter_papers, load_papers, stream_papers
 from paperkg.models import LoadReport
 from paperkg.text import short_hash, title_key
 
@@ -155,6 +155,42 @@ def test_load_stream_drops_later_duplicates(tmp_path):
     papers = list(iter_papers([path], report=report))
     assert [(p.abstract, p.sources) for p in papers] == [("first", [f"{path}:1"])]
     assert report.duplicates_merged == 1 and report.papers_kept == 1
+
+
+def test_load_merging_stream_yields_first_seen_then_gives_the_merged(seeds_loaded, tmp_path):
+    papers, report = seeds_loaded
+    stream = stream_papers([SEEDS])
+    with pytest.raises(RuntimeError, match="once every paper is read"):
+        stream.papers  # noqa: B018 - the property raises before the end
+    seen = list(stream)
+    # each paper as its first record made it: the id, title and abstract it keeps
+    assert [(p.id, p.title, p.abstract) for p in seen] == [
+        (p.id, p.title, p.abstract) for p in papers]
+    assert stream.papers == papers  # duplicates merged in, as load_papers does
+    assert stream.report == report
+    assert sum(len(p.sources) for p in seen) < sum(len(p.sources) for p in stream.papers)
+    with pytest.raises(RuntimeError, match="read once"):
+        iter(stream)
+
+    path = _jsonl(tmp_path / "m.jsonl", [
+        {"title": "Same", "abstract": "first"},
+        {"title": "Other", "abstract": "b"},
+        {"title": "SAME!", "abstract": "second", "year": 2020},
+    ])
+    stream = stream_papers([path])
+    assert [p.abstract for p in stream] == ["first", "b"]
+    same = stream.papers[0]
+    assert (same.abstract, same.year, len(same.sources)) == ("first", 2020, 2)
+    assert stream.report.duplicates_merged == 1
+
+
+def test_load_merging_stream_errors_as_load_papers(tmp_path):
+    with pytest.raises(SourceError):
+        stream_papers([tmp_path / "missing.jsonl"])  # at the call, before reading
+    empty = _jsonl(tmp_path / "empty.jsonl", [{"title": "", "abstract": ""}])
+    stream = stream_papers([empty])
+    with pytest.raises(EmptyInputError, match="every record was skipped"):
+        list(stream)
 
 
 # --- a directory mixing every format ---------------------------------------------------

@@ -20,9 +20,10 @@ from paperkg.models import LoadReport, Paper, PaperEntities
 
 if TYPE_CHECKING:
     from paperkg.kg import KnowledgeGraph
+    from paperkg.load import MergingStream
 
-__all__ = ["RunResult", "load_sources", "iter_sources", "extract_corpus", "build", "build_to_dir",
-           "extract_to_file"]
+__all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
+           "build_to_dir", "extract_to_file"]
 
 Weight = Literal["count", "idf", "jaccard"]
 Engine = Literal["local", "dask"]
@@ -63,6 +64,15 @@ def load_sources(sources: Sequence[str | Path], fmt: str | None = None) -> tuple
     from paperkg.load import load_papers
 
     return load_papers(sources, fmt=fmt)
+
+
+def stream_sources(sources: Sequence[str | Path], fmt: str | None = None) -> MergingStream:
+    """:func:`load_sources` as a stream (see :func:`paperkg.load.stream_papers`): iterate
+    it for each new paper as it is read; then ``.papers`` and ``.report`` are what
+    :func:`load_sources` returns."""
+    from paperkg.load import stream_papers
+
+    return stream_papers(sources, fmt=fmt)
 
 
 def iter_sources(
@@ -179,15 +189,18 @@ def extract_corpus(
     raw = _JsonResults()
     n_extracted = n_reused = 0
     with ExitStack() as stack:
-        store = None
-        if cache is not None:
-            store = stack.enter_context(ExtractionCache(cache))
+        store: ExtractionCache | None = None
         bar = stack.enter_context(_Progress(progress, total))
         # Batches whose misses are in flight, oldest first: (batch, cached blob or None).
         waiting: deque[tuple[list[Paper], list[bytes | None]]] = deque()
 
         def misses() -> Iterator[list[Paper]]:
+            nonlocal store
             for batch in _chunks(papers, size):
+                if store is None and cache is not None:
+                    # opened with the first batch: an input with no usable paper (an
+                    # error raised by a streaming loader) leaves no cache file behind
+                    store = stack.enter_context(ExtractionCache(cache))
                 found = (store.lookup_encoded(batch) if store is not None
                          else [None] * len(batch))
                 waiting.append((batch, found))
@@ -274,10 +287,12 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
         sources = [sources]
     start = time.perf_counter()
     # The graph keeps every paper (titles and abstracts for the HTML view), so the
-    # merging loader is used; extraction still runs in batches (see extract_corpus).
-    papers, report = load_sources(sources, fmt=fmt)
-    run = extract_corpus(papers, progress=progress, jobs=jobs, cache=cache, engine=engine,
+    # merging loader is used, as a stream: the workers extract the first batches while
+    # this process reads the rest (see extract_corpus).
+    stream = stream_sources(sources, fmt=fmt)
+    run = extract_corpus(stream, progress=progress, jobs=jobs, cache=cache, engine=engine,
                          scheduler=scheduler)
+    papers, report = stream.papers, stream.report
     kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
                                max_df=max_df, top_k=top_k)
     result = RunResult(report, n_papers=len(papers), n_extracted=run.n_extracted,

@@ -16,7 +16,8 @@ name                module                                      detected by
 
 Any of these may be gzipped (``.jsonl.gz``). Files with another extension are
 recognised by content when possible. ``load_papers`` merges duplicates
-(:mod:`paperkg.load.dedup`); ``iter_papers`` streams.
+(:mod:`paperkg.load.dedup`); ``iter_papers`` streams; ``stream_papers`` merges as it
+streams (the extraction can start on the first papers while the rest are read).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ __all__ = [
     "detect_format",
     "iter_papers",
     "load_papers",
+    "MergingStream",
+    "stream_papers",
 ]
 
 Reader = Callable[[TextIO, str], Iterator[Raw | Bad]]
@@ -324,11 +327,63 @@ def load_papers(
     EmptyInputError
         Nothing usable was found.
     """
+    stream = stream_papers(sources, fmt)
+    for _ in stream:
+        pass
+    return stream.papers, stream.report
+
+
+def stream_papers(sources: Sequence[str | Path], fmt: str | None = None) -> MergingStream:
+    """:func:`load_papers` as it reads: iterate for each new paper as soon as it is read.
+
+    A paper is yielded when its first record is read, with the id it keeps; a later
+    duplicate is merged into the paper kept in :attr:`MergingStream.papers` (sources,
+    missing fields) but changes none of what the yielded object has of its id, title
+    and abstract, which is all the extractor reads. Once the iteration has ended,
+    ``stream.papers`` and ``stream.report`` are those :func:`load_papers` returns.
+
+    Raises
+    ------
+    SourceError
+        At the call (before any paper is read), as :func:`load_papers`.
+    EmptyInputError
+        At the end of the iteration, when nothing usable was found.
+    """
     plans, name = _prepare(sources, fmt)
-    report = LoadReport()
-    merger = Merger(report)
-    for paper in _all_papers(plans, name, report):
-        merger.add(paper)
-    if not merger.papers:
-        raise _empty(sources, report)
-    return merger.papers, report
+    return MergingStream(plans, name, sources)
+
+
+class MergingStream:
+    """The papers of :func:`stream_papers`: one pass of iteration, then the results."""
+
+    def __init__(self, plans: list[_Plan], fmt: str | None,
+                 sources: Sequence[str | Path]) -> None:
+        self._plans, self._fmt, self._sources = plans, fmt, sources
+        self.report = LoadReport()
+        self._merger = Merger(self.report)
+        self._started = self._done = False
+
+    def __iter__(self) -> Iterator[Paper]:
+        if self._started:
+            raise RuntimeError("a MergingStream is read once")
+        self._started = True
+        return self._read()
+
+    def _read(self) -> Iterator[Paper]:
+        merger = self._merger
+        kept = merger.papers
+        for paper in _all_papers(self._plans, self._fmt, self.report):
+            n = len(kept)
+            merger.add(paper)
+            if len(kept) > n:
+                yield kept[-1]
+        if not kept:
+            raise _empty(self._sources, self.report)
+        self._done = True
+
+    @property
+    def papers(self) -> list[Paper]:
+        """Every paper, duplicates merged, in first-seen order (after the iteration)."""
+        if not self._done:
+            raise RuntimeError("MergingStream.papers is known once every paper is read")
+        return self._merger.papers
