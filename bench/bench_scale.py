@@ -3,10 +3,15 @@
 For each size a synthetic corpus is written once (``bench/synth.py``), then each
 repeat runs in a fresh Python process (so peak memory is per size) and measures:
 
-* ``load``: reading and de-duplicating the JSON Lines corpus (``load_sources``);
-* ``extract``: batched extraction (``--jobs`` processes) + canonicalisation, writing
-  a fresh SQLite cache as ``paperkg build`` does by default;
-* ``rerun``: streaming load + extraction again with the warm cache (all reused);
+* ``extract``: reading and de-duplicating the JSON Lines corpus
+  (``stream_sources``), batched extraction (``--jobs`` processes) of the papers as they
+  are read, and canonicalisation, writing a fresh SQLite cache, as ``paperkg build``
+  does by default;
+* ``load``: the part of ``extract`` this process spent reading the corpus, shown in
+  parentheses (a paperkg without ``stream_sources`` loads first: ``load_sources``,
+  then ``load`` is a stage of its own and counts in the end-to-end time);
+* ``rerun``: streaming load + extraction again with the warm cache (all reused;
+  ``--no-rerun`` skips it);
 * ``build``: :func:`paperkg.graph.build_knowledge_graph` (projection, communities);
 * ``graphml``: writing the knowledge graph and the paper graph as GraphML;
 * CPU seconds of the main process for ``build`` and ``graphml`` (on a shared machine
@@ -19,7 +24,8 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   ``gc_build``, ``gc_graphml`` (JSON only): seconds the main process spent in Python's
   cyclic garbage collector during those stages.
 
-The end-to-end figure is ``load + extract + build + graphml``. The scaling exponent is the
+The end-to-end figure is ``extract + build + graphml`` (plus ``load`` when it is a
+stage of its own). The scaling exponent is the
 log-log slope of that figure between consecutive sizes (1.0 is linear).
 
 Usage::
@@ -31,9 +37,10 @@ Usage::
     python bench/bench_scale.py --sizes 1e6 --stop-after extract  # load + extraction only
     python bench/bench_scale.py --sizes 1e5 --stages  # + each build/save step's time
 
-``--stages`` prints, for each step of the build and of writing GraphML (in the main
-process and in the processes it forks), its wall time, the process's RSS after it and
-its peak so far, and records the main process's step times in the JSON (``stages``).
+``--stages`` prints, for each step of canonicalisation, of the build and of writing
+GraphML (in the main process and in the processes it forks), its wall time, the
+process's RSS after it and its peak so far, and records the main process's step times
+in the JSON (``stages``; a step's second call, in the warm re-run, as ``name#2``).
 """
 
 from __future__ import annotations
@@ -100,6 +107,30 @@ class _Workers(threading.Thread):
         return sum(self.cpu.values())
 
 
+class _TimedStream:
+    """Iterates a loader's stream, adding up the seconds spent reading (in ``seconds``)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.seconds = 0.0
+
+    def __iter__(self):
+        it = iter(self.stream)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                paper = next(it)
+            except StopIteration:
+                self.seconds += time.perf_counter() - t0
+                return
+            self.seconds += time.perf_counter() - t0
+            yield paper
+
+    @property
+    def papers(self):
+        return self.stream.papers
+
+
 def _cpu() -> float:
     """CPU seconds of this process."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -110,6 +141,7 @@ def _cpu() -> float:
 #: callers, so wrapping the module attribute is enough; a name missing in the paperkg
 #: under test is skipped).
 STAGES = {
+    "paperkg.canonical": ["canonicalize_json", "_surfaces", "_plan"],
     "paperkg.graph": ["_collect", "_corpus_links", "paper_graph", "_edge_attrs",
                       "knowledge_graph", "_link_louvain", "assign_communities"],
     "paperkg.export.layout": ["layout_from_edges", "compute_layout"],
@@ -139,7 +171,7 @@ def _rss_mb() -> float:
 
 def time_stages(record: dict[str, float]) -> None:
     """Wrap the :data:`STAGES` to print their times and memory (stderr); the main
-    process's times add up in ``record`` (forked children only print)."""
+    process's times go to ``record`` (forked children only print)."""
     import functools
     import importlib
 
@@ -160,20 +192,30 @@ def time_stages(record: dict[str, float]) -> None:
                 print(f"  stage {_name}: {took:.1f} s, rss {_rss_mb():,.0f} MB, peak "
                       f"{_peak_mb(resource.RUSAGE_SELF):,.0f} MB{where}",
                       file=sys.stderr, flush=True)
-                if not where:
-                    record[_name] = record.get(_name, 0.0) + took
+                if not where:  # a second call (the warm re-run's) as "name#2"
+                    key, k = _name, 1
+                    while key in record:
+                        k += 1
+                        key = f"{_name}#{k}"
+                    record[key] = took
                 return result
 
             setattr(module, name, timed)
 
 
 def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
-          profile: bool, stop_after: str | None = None, stages: bool = False) -> dict:
+          profile: bool, stop_after: str | None = None, stages: bool = False,
+          rerun: bool = True) -> dict:
     """One measured run (in its own process); returns the figures as a dict."""
     import networkx as nx
 
     from paperkg.graph import build_knowledge_graph
     from paperkg.workflow import extract_corpus, iter_sources, load_sources
+
+    try:
+        from paperkg.workflow import stream_sources
+    except ImportError:  # an older paperkg
+        stream_sources = None
 
     profiler = None
     if profile:
@@ -194,15 +236,25 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
 
     gc_clock = _GcClock()
     gc.callbacks.append(gc_clock)
-    t0 = time.perf_counter()
-    papers, _ = load_sources([str(corpus)], fmt="jsonl")
-    out["load"] = time.perf_counter() - t0
-    out["n_papers"] = len(papers)
-
-    t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
     workers = _Workers()
-    workers.start()
-    run = extract_corpus(papers, jobs=jobs, cache=cache)
+    if stream_sources is not None:
+        # as `paperkg build` runs: the corpus is read while the workers extract, so
+        # "extract" includes loading and "load" is the part of it spent reading
+        t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
+        workers.start()
+        stream = _TimedStream(stream_sources([str(corpus)], fmt="jsonl"))
+        run = extract_corpus(stream, jobs=jobs, cache=cache)
+        papers = stream.papers
+        out["load"] = stream.seconds
+        out["load_overlapped"] = 1
+    else:  # a paperkg without the streaming loader: load, then extract
+        t0 = time.perf_counter()
+        papers, _ = load_sources([str(corpus)], fmt="jsonl")
+        out["load"] = time.perf_counter() - t0
+        t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
+        workers.start()
+        run = extract_corpus(papers, jobs=jobs, cache=cache)
+    out["n_papers"] = len(papers)
     out["extract"] = time.perf_counter() - t0
     out["gc_extract"] = gc_clock.total - g0
     out["extract_cpu_main"] = _cpu() - c0
@@ -210,11 +262,12 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     out["rss_workers_mb"] = workers.peak_mb
     out["rss_extract_mb"] = _peak_mb(resource.RUSAGE_SELF)
 
-    t0 = time.perf_counter()
-    rerun = extract_corpus(iter_sources([str(corpus)], fmt="jsonl"), jobs=jobs, cache=cache)
-    out["rerun"] = time.perf_counter() - t0
-    out["rerun_reused"] = rerun.n_reused
-    del rerun
+    if rerun:
+        t0 = time.perf_counter()
+        again = extract_corpus(iter_sources([str(corpus)], fmt="jsonl"), jobs=jobs, cache=cache)
+        out["rerun"] = time.perf_counter() - t0
+        out["rerun_reused"] = again.n_reused
+        del again
 
     if stop_after == "extract":
         return _finish(out, profiler)
@@ -298,6 +351,8 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             cmd += ["--stop-after", args.stop_after]
         if args.stages:
             cmd.append("--stages")
+        if not args.rerun:
+            cmd.append("--no-rerun")
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
         if proc.returncode != 0:
@@ -325,12 +380,14 @@ def table(rows: list[dict], export_all: bool) -> str:
     for r in rows:
         # the end-to-end figure needs every stage; runs stopped after extraction have none
         full = all(k in r for k in ("build", "graphml"))
-        e2e = r["load"] + r["extract"] + r["build"] + r["graphml"] if full else None
+        load = 0 if r.get("load_overlapped") else r["load"]  # else inside "extract"
+        e2e = load + r["extract"] + r["build"] + r["graphml"] if full else None
         slope = "" if prev is None or e2e is None else (
             f"{math.log(e2e / prev[1]) / math.log(r['n'] / prev[0]):.2f}")
-        cells = [f"{int(r['n']):,}", f"{r['load']:.1f}", f"{r['extract']:.1f}",
+        shown_load = f"({r['load']:.1f})" if r.get("load_overlapped") else f"{r['load']:.1f}"
+        cells = [f"{int(r['n']):,}", shown_load, f"{r['extract']:.1f}",
                  f"{r['extract_cpu_main']:.1f}", f"{r['extract_cpu_workers']:.1f}", f"{r['n'] / r['extract']:,.0f}",
-                 f"{r['rerun']:.1f}", _opt(r, "build"), _opt(r, "graphml")]
+                 _opt(r, "rerun"), _opt(r, "build"), _opt(r, "graphml")]
         if export_all:
             cells.append(_opt(r, "export"))
         cells += ["-" if e2e is None else f"{e2e:.1f}", slope, f"{r['rss_mb']:,.0f}",
@@ -364,7 +421,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop each run after this stage (e.g. sizes whose graph "
                              "does not fit in memory)")
     parser.add_argument("--stages", action="store_true",
-                        help="time each step of the build and of writing GraphML (stderr)")
+                        help="time each step of canonicalisation, the build and writing "
+                             "GraphML (stderr)")
+    parser.add_argument("--no-rerun", dest="rerun", action="store_false",
+                        help="skip the warm-cache re-run (not part of the end-to-end time)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -372,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child is not None:
         figures = child(args.child, args.corpus, args.work, args.jobs, args.export_all,
-                        args.profile, args.stop_after, args.stages)
+                        args.profile, args.stop_after, args.stages, args.rerun)
         print(json.dumps(figures))
         return 0
 
