@@ -1293,7 +1293,7 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
             # Louvain and the layouts of both graphs (which every exporter asks for)
             # need only the links: Louvain and the knowledge graph's layout run on the
             # other core while the knowledge graph is assembled and the paper graph laid
-            # out here (at 10^6 papers: 184 + 81 s there, 120 + 95 s here); the layouts
+            # out here (at 10^6 papers: 162 + 82 s there, 121 + 90 s here); the layouts
             # are kept in each graph's cache, where compute_layout finds them
             (labels, kg_positions), (kg, positions) = run_beside(
                 beside, here, what="Louvain and the knowledge graph's layout")
