@@ -361,3 +361,12 @@ def test_cache_cli_build_without_a_usable_paper_leaves_no_cache(tmp_path):
     assert "no usable paper" in result.output
     assert "Traceback" not in result.output
     assert not cache.exists()
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_cache_progress_bar_with_and_without_a_total(tmp_path, streamed):
+    # a list has a total; a stream (as `paperkg build` reads) counts up with none
+    papers = make_papers(6)
+    source = iter(papers) if streamed else papers
+    shown = run(source, tmp_path / "c.sqlite", progress=True)
+    assert dumps(shown) == dumps(run(papers, None))

@@ -228,7 +228,11 @@ def extract_corpus(
 
 
 class _Progress:
-    """A rich progress bar on stderr when ``enabled``, else nothing."""
+    """A rich progress bar on stderr when ``enabled``, else nothing.
+
+    It counts papers (``1,200/5,000 papers``); a streamed input has no total until it
+    has been read, so its bar counts up (``1,200/? papers``) with the elapsed time and
+    no estimate of the time left."""
 
     def __init__(self, enabled: bool, total: int | None) -> None:
         self.enabled, self.total = enabled, total
@@ -236,9 +240,20 @@ class _Progress:
     def __enter__(self) -> _Progress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import Progress
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            self._bar = Progress(console=Console(stderr=True), transient=True)
+            columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("papers"), TimeElapsedColumn()]
+            if self.total is not None:
+                columns.append(TimeRemainingColumn())
+            self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
             self._bar.start()
             self._task = self._bar.add_task("extracting", total=self.total)
         return self
