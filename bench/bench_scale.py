@@ -46,6 +46,7 @@ in the JSON (``stages``; a step's second call, in the warm re-run, as ``name#2``
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -141,7 +142,7 @@ def _cpu() -> float:
 #: callers, so wrapping the module attribute is enough; a name missing in the paperkg
 #: under test is skipped).
 STAGES = {
-    "paperkg.canonical": ["canonicalize_json", "_surfaces", "_plan"],
+    "paperkg.canonical": ["canonicalize_json", "reduce_canonical_json", "_surfaces", "_plan"],
     "paperkg.graph": ["_collect", "_corpus_links", "paper_graph", "_edge_attrs",
                       "knowledge_graph", "_link_louvain", "assign_communities"],
     "paperkg.export.layout": ["layout_from_edges", "compute_layout"],
@@ -243,7 +244,10 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
         t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
         workers.start()
         stream = _TimedStream(stream_sources([str(corpus)], fmt="jsonl"))
-        run = extract_corpus(stream, jobs=jobs, cache=cache)
+        # and, where this paperkg has it, with the graph's tally made while canonicalising
+        fused = ({"for_graph": True}
+                 if "for_graph" in inspect.signature(extract_corpus).parameters else {})
+        run = extract_corpus(stream, jobs=jobs, cache=cache, **fused)
         papers = stream.papers
         out["load"] = stream.seconds
         out["load_overlapped"] = 1

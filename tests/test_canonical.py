@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from paperkg.canonical import canonicalize, is_acronym_form
@@ -182,3 +184,22 @@ def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
         got = canonicalize_json(blobs, fork_min_records=threshold, encoded=True)
         assert all(isinstance(b, bytes) for b in got)
         assert [decode_result(b) for b in got] == out
+
+
+def test_reduce_canonical_json_hands_over_the_records_canonicalize_json_writes() -> None:
+    """reduce_canonical_json gives ``reduce`` the canonical records as dicts, in order:
+    one part, or two (the second made in a forked child) that join up to the same."""
+    from paperkg.cache import encode_result
+    from paperkg.canonical import canonicalize_json, reduce_canonical_json
+    from paperkg.workflow import load_sources
+
+    papers, _ = load_sources(["seeds"])
+    as_json = [r.model_dump_json() for r in Extractor().pipe(papers[:60])]
+    expected = [json.loads(j) for j in canonicalize_json(as_json, fork_min_records=10**9)]
+    assert any(r["entities"] for r in expected)
+    one = reduce_canonical_json(as_json, list, fork_min_records=10**9)
+    assert one == [expected]
+    two = reduce_canonical_json([encode_result(j) for j in as_json], list, fork_min_records=0,
+                                encoded=True)
+    assert len(two) == 2 and two[0] and two[1] and two[0] + two[1] == expected
+    assert reduce_canonical_json([], list) == [[]]

@@ -18,10 +18,13 @@ from paperkg.errors import GraphError
 from paperkg.graph import (
     build_knowledge_graph,
     detect_communities,
+    merge_tallies,
     paper_graph,
     short_label,
+    tally_records,
 )
 from paperkg.models import Entity, Paper, PaperEntities
+from paperkg.workflow import _JsonResults
 
 FNO = "method:fourier-neural-operator"
 PDE = "math:partial-differential-equation"
@@ -666,6 +669,58 @@ def test_graph_from_json_results_equals_graph_from_objects():
     twice.extend([objects[0].model_dump_json()] * 2)
     with pytest.raises(GraphError, match="two extractor results"):
         build_knowledge_graph(PAPERS, twice)
+
+
+class _Counting(_JsonResults):
+    """JSON results (as extract_corpus holds them) that count the reads of their records."""
+
+    reads = 0
+
+    @property
+    def encoded(self):
+        self.reads += 1
+        return super().encoded
+
+
+def _counting_results(objects, tally_parts=None) -> _Counting:
+    made = _Counting()
+    made.extend(r.model_dump_json() for r in objects)
+    made.reads = 0
+    if tally_parts is not None:
+        made.graph_tally = merge_tallies(
+            [tally_records(r.model_dump(mode="json") for r in part) for part in tally_parts])
+    return made
+
+
+def test_graph_uses_the_tally_that_comes_with_the_results():
+    """paperkg build tallies the records while canonicalising them: the graph built from
+    that tally, without reading the results, is the one reading them gives; a tally
+    that shows a problem is set aside and the results are read (the same error)."""
+    objects = results()
+    given = _counting_results(objects, [objects[:2], objects[2:]])
+    assert given.graph_tally.clean
+    a, b = build_knowledge_graph(PAPERS, objects), build_knowledge_graph(PAPERS, given)
+    assert given.reads == 0 and given.graph_tally is None  # used up
+    for g, h in ((a.graph, b.graph), (a.paper_graph, b.paper_graph)):
+        assert list(g.nodes(data=True)) == list(h.nodes(data=True))
+        assert list(g.edges(data=True)) == list(h.edges(data=True))
+        assert g.graph == h.graph
+    # a tally of fewer records than the results hold (results extended since): read
+    partial = _counting_results(objects, [objects[:3]])
+    c = build_knowledge_graph(PAPERS, partial)
+    assert partial.reads > 0 and list(c.graph.edges(data=True)) == list(a.graph.edges(data=True))
+    # a paper with a result in both parts, or in one part twice: not clean
+    for parts in ([objects[:1], objects[:1]], [objects[:1] * 2]):
+        twice = _counting_results(objects[:1] * 2, parts)
+        assert not twice.graph_tally.clean
+        with pytest.raises(GraphError, match="two extractor results for paper id 'p1'"):
+            build_knowledge_graph(PAPERS, twice)
+        assert twice.reads > 0
+    nobody = [PaperEntities(id="nope", title="t")]
+    unknown = _counting_results(nobody, [nobody])
+    with pytest.raises(GraphError, match="unknown paper id 'nope'"):
+        build_knowledge_graph(PAPERS, unknown)
+    assert unknown.reads > 0
 
 
 @pytest.mark.parametrize("mode", ["count", "idf", "jaccard"])

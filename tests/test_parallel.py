@@ -71,6 +71,25 @@ def test_parallel_workflow_jobs2_equals_jobs1(papers):
     assert two.n_extracted == len(papers)
 
 
+def test_parallel_workflow_for_graph_tallies_and_canonicalises_on_reading(papers):
+    """extract_corpus(for_graph=True), as paperkg build runs it: the results come with
+    the graph's tally and are canonicalised when first read, to the same records."""
+    from paperkg.graph import build_knowledge_graph
+    from paperkg.workflow import extract_corpus
+
+    plain = extract_corpus(papers, jobs=1, batch_size=8)
+    fused = extract_corpus(papers, jobs=1, batch_size=8, for_graph=True)
+    assert plain.results.graph_tally is None and fused.results.graph_tally is not None
+    assert len(fused.results) == len(papers)
+    a = build_knowledge_graph(papers, plain.results)
+    b = build_knowledge_graph(papers, fused.results)
+    assert fused.results.graph_tally is None  # the build took it
+    assert list(a.graph.edges(data=True)) == list(b.graph.edges(data=True))
+    assert list(a.graph.nodes(data=True)) == list(b.graph.nodes(data=True))
+    assert [r.model_dump() for r in fused.results] == [r.model_dump() for r in plain.results]
+    assert fused.results.encoded == plain.results.encoded
+
+
 def test_parallel_rejects_bad_options():
     with pytest.raises(ExtractionError, match="at least 1"):
         iter_extract([], jobs=0)

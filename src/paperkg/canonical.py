@@ -14,7 +14,7 @@ import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
@@ -29,11 +29,13 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 match_key = functools.lru_cache(maxsize=200_000)(_match_key)
 
 __all__ = ["canonicalize", "canonicalize_json", "iter_canonical", "iter_canonical_json",
-           "is_acronym_form"]
+           "reduce_canonical_json", "is_acronym_form"]
 
 #: :func:`canonicalize_json` rewrites half the records in a forked child process from
 #: this many records on (10^5 records take about 15 s in one process).
 FORK_MIN_RECORDS = 20_000
+
+T = TypeVar("T")
 
 
 def is_acronym_form(surface: str) -> bool:
@@ -252,15 +254,44 @@ def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
     those of one pass, and each record's rewrite depends only on the corpus-wide plan,
     so the output is the same, string for string.
     """
-    loads, dumps = json.loads, json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if encoded:
-        plain_loads, plain_dumps = loads, dumps
-
-        def loads(item):  # type: ignore[no-redef]
-            return plain_loads(decode_result(item))
+        plain_dumps = dumps
 
         def dumps(rec):  # type: ignore[no-redef]
             return encode_result(plain_dumps(rec))
+
+    def serialise(records: Iterator[_Record]) -> list[Any]:
+        return [dumps(rec) for rec in records]
+
+    head, *rest = reduce_canonical_json(results, serialise, vocabulary=vocabulary,
+                                        fork_min_records=fork_min_records, encoded=encoded)
+    for part in rest:
+        head.extend(part)
+    return head
+
+
+def reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
+                          reduce: Callable[[Iterator[_Record]], T], *,
+                          vocabulary: Vocabulary | None = None,
+                          fork_min_records: int | None = None,
+                          encoded: bool = False) -> list[T]:
+    """Canonicalise records held as JSON text and hand them, as dicts, to ``reduce``.
+
+    The canonical records (the dicts :func:`iter_canonical_json` serialises) go to
+    ``reduce`` in input order, as one iterator or, split as :func:`canonicalize_json`
+    splits them, two: the first half's here and the second half's in a forked child,
+    at the same time. Returns ``reduce``'s result for each part, in order (a child's
+    is pickled back to this process). Each dict is ``reduce``'s to keep or change.
+
+    :func:`canonicalize_json` is this with a ``reduce`` that serialises the records;
+    ``paperkg build`` tallies them for the graph instead (the graph reads a few fields
+    of each record, so none has to be written out and parsed again).
+    """
+    loads = json.loads
+    if encoded:
+        def loads(item):  # type: ignore[no-redef]
+            return json.loads(decode_result(item))
 
     threshold = FORK_MIN_RECORDS if fork_min_records is None else fork_min_records
     split = len(results) >= max(2, threshold) and can_fork()
@@ -283,17 +314,16 @@ def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
     del found
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
 
-    def rewrite(part: Sequence[str]) -> list[str]:
-        # each record's dicts are freed as soon as it is dumped: no cyclic garbage
+    def rewrite(part: Sequence[str]) -> T:
+        # each record's dicts are freed once reduce is done with them: no cyclic garbage
         with gc_paused():
-            return [dumps(_canonical_record(loads(item), plan, vocabulary)) for item in part]
+            return reduce(_canonical_record(loads(item), plan, vocabulary) for item in part)
 
     if not split:
-        return rewrite(results)
+        return [rewrite(results)]
     tail, head = run_beside(lambda: rewrite(results[mid:]), lambda: rewrite(results[:mid]),
                             what="canonicalisation")
-    head.extend(tail)
-    return head
+    return [head, tail]
 
 
 def _iter_canonical_records(records: Callable[[], Iterable[_Record]],

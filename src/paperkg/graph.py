@@ -199,6 +199,8 @@ class _Tally:
     types: dict[str, set[str]]
     links_of: dict[str, dict[str, tuple[int, _Span | None]]]  # paper id -> its links
     df: Counter[str]
+    #: False when a paper had a second result (tallied unchecked: see tally_records)
+    clean: bool = True
 
     def add(self, other: _Tally) -> None:
         """Fold in the tally of other papers (none of them in this one)."""
@@ -212,20 +214,27 @@ class _Tally:
         self.df.update(other.df)
 
 
-def _tally(records: Iterable[dict[str, Any]], known: dict[str, Paper]) -> _Tally:
-    """Names, aliases, types, links and document frequencies of ``records``; raises
-    :class:`GraphError` for a result of an unknown paper or a second result of one."""
+def _tally(records: Iterable[dict[str, Any]], known: dict[str, Paper] | None) -> _Tally:
+    """Names, aliases, types, links and document frequencies of ``records``.
+
+    With ``known``, raises :class:`GraphError` for a result of an unknown paper or a
+    second result of one; without (:func:`tally_records`), a second result is left out
+    and the tally marked not ``clean``."""
     shared: dict[str, str] = {}
     names: dict[str, Counter[str]] = defaultdict(Counter)
     aliases: dict[str, set[str]] = defaultdict(set)
     types: dict[str, set[str]] = {}
     links_of: dict[str, dict[str, tuple[int, _Span | None]]] = {}
     df: Counter[str] = Counter()
+    clean = True
     for res in records:
         pid = res["id"]
-        if pid not in known:
+        if known is not None and pid not in known:
             raise GraphError(f"extractor result for unknown paper id {pid!r}")
         if pid in links_of:
+            if known is None:
+                clean = False
+                continue
             raise GraphError(f"two extractor results for paper id {pid!r}")
         for ent in res["entities"]:
             eid = ent["id"]
@@ -234,7 +243,43 @@ def _tally(records: Iterable[dict[str, Any]], known: dict[str, Paper]) -> _Tally
             aliases[eid].update(ent["aliases"])
         links = links_of[pid] = _paper_links(res, shared)
         df.update(links.keys())
-    return _Tally(dict(names), dict(aliases), types, links_of, df)
+    return _Tally(dict(names), dict(aliases), types, links_of, df, clean)
+
+
+def tally_records(records: Iterable[dict[str, Any]]) -> _Tally:
+    """What the graph stage reads of canonical records (JSON dicts, see :func:`_records`):
+    their entities' spellings, aliases and types, each paper's links and the document
+    frequencies. Unchecked: :func:`_collect` checks the paper ids against the corpus.
+
+    ``paperkg build`` makes it while canonicalising
+    (:func:`paperkg.canonical.reduce_canonical_json`, whose parts
+    :func:`merge_tallies` joins) and hands it over on the results
+    (``workflow._JsonResults.graph_tally``), so the records are not parsed twice."""
+    return _tally(records, None)
+
+
+def merge_tallies(parts: Sequence[_Tally]) -> _Tally:
+    """The tally of consecutive runs of records (the first part, extended in place)."""
+    head, *rest = parts
+    for part in rest:
+        if not head.links_of.keys().isdisjoint(part.links_of):
+            head.clean = False
+        head.add(part)
+        head.clean = head.clean and part.clean
+    return head
+
+
+def _given_tally(results: Sequence[PaperEntities], by_id: dict[str, Paper]) -> _Tally | None:
+    """The tally that came with ``results`` (taken off them), when it holds one result
+    per paper of ``results``, each of a known paper; else ``None`` (results are read)."""
+    tally = getattr(results, "graph_tally", None)
+    if not isinstance(tally, _Tally):
+        return None
+    results.graph_tally = None  # type: ignore[attr-defined]  # _collect consumes it
+    if (not tally.clean or len(tally.links_of) != len(results)
+            or not tally.links_of.keys() <= by_id.keys()):
+        return None
+    return tally
 
 
 def _tally_halves(results: Sequence[PaperEntities], known: dict[str, Paper]) -> _Tally:
@@ -261,7 +306,10 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities],
     """Check and merge the results; reads each result once (they may be parsed on access).
 
     With ``fork_min_papers`` results or more (default :data:`FORK_MIN_PAPERS`) and
-    ``fork``, the second half is read in a forked child (:func:`_tally_halves`)."""
+    ``fork``, the second half is read in a forked child (:func:`_tally_halves`). Results
+    that come with their tally (:func:`tally_records`, made while they were
+    canonicalised) are not read at all, unless the tally shows a problem: then they
+    are, and the error is the one reading them raises."""
     by_id: dict[str, Paper] = {}
     for paper in papers:
         if paper.id in by_id:
@@ -269,10 +317,12 @@ def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities],
         by_id[paper.id] = paper
     if fork_min_papers is None:
         fork_min_papers = FORK_MIN_PAPERS
-    if len(results) >= max(fork_min_papers, 2) and can_fork():
-        tally = _tally_halves(results, by_id)
-    else:
-        tally = _tally(_records(results), by_id)
+    tally = _given_tally(results, by_id)
+    if tally is None:
+        if len(results) >= max(fork_min_papers, 2) and can_fork():
+            tally = _tally_halves(results, by_id)
+        else:
+            tally = _tally(_records(results), by_id)
     names, aliases, types, links_of = tally.names, tally.aliases, tally.types, tally.links_of
     if any(len(t) > 1 for t in types.values()):
         _raise_type_conflict(by_id, results)

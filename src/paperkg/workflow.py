@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from paperkg import _kernels
 from paperkg.cache import ExtractionCache, decode_result, encode_result
@@ -106,33 +106,46 @@ class _JsonResults(Sequence[PaperEntities]):
     corpus, before and after canonicalisation, are kept as compressed text.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, raw: list[bytes] | None = None) -> None:
         self._items: list[bytes] = []
+        # raw (not yet canonical) results, canonicalised when first read (see encoded)
+        self._raw = raw
+        #: the graph's tally of these records, when it was made with them
+        #: (:func:`paperkg.graph.tally_records`; ``paperkg build``)
+        self.graph_tally: Any = None
 
     def extend(self, items: Iterable[str]) -> None:
         """Add results given as JSON text (compressed here)."""
-        self._items.extend(map(encode_result, items))
+        self.encoded.extend(map(encode_result, items))
 
     def extend_encoded(self, items: Iterable[bytes]) -> None:
         """Add results already compressed with :func:`paperkg.cache.encode_result`."""
-        self._items.extend(items)
+        self.encoded.extend(items)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._raw is None else len(self._raw)
 
     @property
     def encoded(self) -> list[bytes]:
-        """The compressed JSON blobs themselves (not a copy)."""
+        """The compressed JSON blobs themselves (not a copy).
+
+        Results made from raw ones are canonicalised here, the first time they are
+        needed (:func:`~paperkg.canonical.canonicalize_json`: the same records as
+        canonicalising them at once)."""
+        if self._raw is not None:
+            from paperkg.canonical import canonicalize_json
+
+            self._items, self._raw = canonicalize_json(self._raw, encoded=True), None
         return self._items
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
             return [PaperEntities.model_validate_json(decode_result(j))
-                    for j in self._items[index]]
-        return PaperEntities.model_validate_json(decode_result(self._items[index]))
+                    for j in self.encoded[index]]
+        return PaperEntities.model_validate_json(decode_result(self.encoded[index]))
 
     def __iter__(self) -> Iterator[PaperEntities]:
-        for item in self._items:
+        for item in self.encoded:
             yield PaperEntities.model_validate_json(decode_result(item))
 
 
@@ -152,6 +165,7 @@ def extract_corpus(
     scheduler: str | None = None,
     batch_size: int | None = None,
     keep_papers: bool = False,
+    for_graph: bool = False,
 ) -> ExtractionRun:
     """Extract entities from every paper, then canonicalise them across the corpus.
 
@@ -176,6 +190,13 @@ def extract_corpus(
         Papers per batch and per cache transaction (default 256).
     keep_papers:
         Also return the papers read, in order, in ``ExtractionRun.papers``.
+    for_graph:
+        The results are for :func:`paperkg.graph.build_knowledge_graph`: the graph's
+        tally of the canonical records is made while they are made
+        (:func:`paperkg.graph.tally_records`) and comes with the results, which are
+        canonicalised again only if something reads them (the build does not, unless
+        the tally shows a problem). Saves writing out every canonical record and
+        parsing it again.
     """
     from collections import deque
     from contextlib import ExitStack
@@ -221,8 +242,16 @@ def extract_corpus(
             if keep_papers:
                 kept.extend(batch)
             bar.advance(len(batch))
-    canonical = _JsonResults()
-    canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
+    if for_graph:
+        from paperkg.canonical import reduce_canonical_json
+        from paperkg.graph import merge_tallies, tally_records
+
+        canonical = _JsonResults(raw=raw.encoded)
+        canonical.graph_tally = merge_tallies(
+            reduce_canonical_json(raw.encoded, tally_records, encoded=True))
+    else:
+        canonical = _JsonResults()
+        canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
     del raw
     return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
 
@@ -306,7 +335,7 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
     # this process reads the rest (see extract_corpus).
     stream = stream_sources(sources, fmt=fmt)
     run = extract_corpus(stream, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                         scheduler=scheduler)
+                         scheduler=scheduler, for_graph=True)
     papers, report = stream.papers, stream.report
     kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
                                max_df=max_df, top_k=top_k)
