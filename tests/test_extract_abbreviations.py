@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from paperkg.extract.abbreviations import best_long_form, find_abbreviations, is_short_form
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperkg.extract.abbreviations import (
+    best_long_form,
+    find_abbreviations,
+    is_short_form,
+    last_word,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +66,29 @@ def test_abbreviations_short_form_with_the_shared_head() -> None:
     assert text[a.short_start:a.short_end] == a.short_form
     # a two-word parenthesis whose second word is not the head is no definition
     assert find_abbreviations("the Newton-Schulz iteration (NS method) is") == []
+
+
+_SPACES = " \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ(),;:.-é字" + _SPACES), max_size=30),
+       st.integers(min_value=0, max_value=35))
+def test_last_word_is_the_regex_search_it_replaces(text: str, end: int) -> None:
+    """last_word gives the span of re.search(r"(\\S+)\\s*$", text[:end]) (empty: no match),
+    for every kind of whitespace Python's \\s knows."""
+    end = min(end, len(text))
+    found = re.search(r"(\S+)\s*$", text[:end])
+    start, stop = last_word(text, end)
+    if found is None:
+        assert start == stop
+    else:
+        assert (start, stop) == found.span(1)
+
+
+def test_sf_long_form_definition_after_whitespace_of_all_kinds() -> None:
+    for space in (" ", "\u00a0", "\n", "\u2003"):
+        text = f"we use SGD{space}(stochastic gradient descent) here"
+        (a,) = find_abbreviations(text)
+        assert (a.short_form, a.long_form) == ("SGD", "stochastic gradient descent")
+        assert text[a.short_start:a.short_end] == "SGD"

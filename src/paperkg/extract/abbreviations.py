@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Abbreviation", "find_abbreviations", "best_long_form", "is_short_form"]
+__all__ = ["Abbreviation", "find_abbreviations", "best_long_form", "is_short_form", "last_word"]
 
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 _WORD = re.compile(r"\S+")
+_CLAUSE = re.compile(r"[;,]")
 # Words that stop a long form when met going left (a definition never spans them).
 _LEFT_STOP = frozenset({"we", "the", "a", "an", "this", "that", "which", "is", "are", "by",
                         "using", "use", "via", "with", "called", "named", "termed", "dubbed",
@@ -95,6 +96,23 @@ def _long_form_window(text: str, end: int, n_words: int) -> int:
     return start
 
 
+def last_word(text: str, end: int) -> tuple[int, int]:
+    """Offsets of the last whitespace-free run of ``text[:end]`` (trailing whitespace
+    skipped); an empty span when there is none.
+
+    The match of ``re.search(r"(\\S+)\\s*$", text[:end])``, group 1, found from the end:
+    that search tries every position of the text before it fails or succeeds, and ran
+    for each parenthesis of an abstract.
+    """
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return start, stop
+
+
 def find_abbreviations(text: str) -> list[Abbreviation]:
     """Every "Long Form (SF)" and "SF (Long Form)" definition in ``text``.
 
@@ -108,7 +126,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         inner = m.group(1)
         inner_s = m.start(1)
         # strip "e.g."-like tails: "(SPM; Smith 2020)" -> "SPM"
-        cut = re.split(r"[;,]", inner, maxsplit=1)[0]
+        cut = _CLAUSE.split(inner, maxsplit=1)[0]
         stripped = cut.strip()
         lead = len(cut) - len(cut.lstrip())
         parts = stripped.split()
@@ -152,17 +170,17 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
                                     lf, sf))
             continue
         # "SF (Long Form)": the word before the parenthesis is the short form
-        before = re.search(r"(\S+)\s*$", text[: m.start()])
-        if before is None:
+        word_start, word_end = last_word(text, m.start())
+        if word_start == word_end:
             continue
-        sf = before.group(1).strip(",;:")
+        sf = text[word_start:word_end].strip(",;:")
         if not is_short_form(sf) or len(inner.split()) < 2 or len(inner) <= len(sf):
             continue
         lf = inner.strip()
         idx = best_long_form(sf, lf)
         if idx is None or idx != 0:
             continue
-        sf_start = before.start(1)
+        sf_start = word_start
         out.append(Abbreviation(inner_s + (len(inner) - len(inner.lstrip())),
                                 inner_s + (len(inner) - len(inner.lstrip())) + len(lf),
                                 sf_start, sf_start + len(sf), lf, sf))
