@@ -22,6 +22,7 @@ _SPACE = re.compile(r"\s+")
 _KEY_PUNCT = re.compile(r"[\-_/–—:,;()\[\]{}'\"`]")
 _TITLE_NONWORD = re.compile(r"\W+")
 _SLUG = re.compile(r"[^a-z0-9]+")
+_GITHUB_URL = re.compile(r"https?://(www\.)?github\.com/")
 
 
 def normalize_space(text: str) -> str:
@@ -101,7 +102,8 @@ def match_key(name: str) -> str:
     merge is what the scorer would call the same entity.
     """
     s = fold_accents(unlatex_accents(name)[0] if "\\" in name else name).lower()
-    s = re.sub(r"https?://(www\.)?github\.com/", "", s)
+    if "://" in s:
+        s = _GITHUB_URL.sub("", s)
     s = _KEY_PUNCT.sub(" ", s)
     s = _SPACE.sub(" ", s).strip().rstrip(".")
     toks = s.split()

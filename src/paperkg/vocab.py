@@ -55,6 +55,7 @@ _CASE_FLAGS = {"": False, "0": False, "1": True}
 # Same punctuation class as paperkg.text.match_key, so case keys and match keys agree.
 _KEY_PUNCT = re.compile(r"[\-_/–—:,;()\[\]{}'\"`]")
 _SPACE = re.compile(r"\s+")
+_GITHUB_URL = re.compile(r"https?://(www\.)?github\.com/", re.IGNORECASE)
 
 
 class Term(BaseModel):
@@ -81,7 +82,8 @@ def case_key(surface: str) -> str:
     still matches its plural and hyphen/space variants, never another capitalisation.
     """
     s = fold_accents(surface)
-    s = re.sub(r"https?://(www\.)?github\.com/", "", s, flags=re.IGNORECASE)
+    if "://" in s:
+        s = _GITHUB_URL.sub("", s)
     s = _KEY_PUNCT.sub(" ", s)
     s = _SPACE.sub(" ", s).strip().rstrip(".")
     toks = s.split()

@@ -22,6 +22,8 @@ __all__ = ["Word", "Chunk", "is_adjectival_compound", "merge_words", "tag_word",
 _ADJ_SUFFIX = ("ous", "ive", "al", "ic", "able", "ible", "ful", "less", "ary", "ar", "ian", "ent",
                "ant")
 _HAS_DIGIT = re.compile(r"\d")
+_HYPHEN_SLASH_DASH = re.compile(r"[-/–]")
+_LATIN_WORD = re.compile(r"[A-Za-z][\w'-]*")
 # markup debris inside a word: LaTeX "Step~9", a numeric character reference that lost
 # its "&#" ("datax2014the" for "data&#x2014;the"), HTML entities
 _DEBRIS = re.compile(r"[~&#]|[a-z]x[0-9a-fA-F]{4}")
@@ -160,7 +162,7 @@ def tag_word(text: str, rules: Rules, *, sent_start: bool, title_case: bool) -> 
     if is_name_like(text):
         return "NOUN"
     if "-" in lower or "/" in lower:
-        last = re.split(r"[-/–]", lower)[-1]
+        last = _HYPHEN_SLASH_DASH.split(lower)[-1]
         tag = rules.tag(last)
         if tag in ("VBN", "VBG", "ADJ"):
             return "ADJ"
@@ -188,7 +190,7 @@ def tag_word(text: str, rules: Rules, *, sent_start: bool, title_case: bool) -> 
 
 def is_title_case(text: str) -> bool:
     """True when most words of ``text`` (4+ letters) start with a capital letter."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if len(w) >= 4]
+    words = [w for w in _LATIN_WORD.findall(text) if len(w) >= 4]
     if len(words) < 2:
         return False
     return sum(w[0].isupper() for w in words) >= 0.8 * len(words)

@@ -25,6 +25,7 @@ _CITATION = re.compile(
     r"|,|\b(?:19|20)\d\d\b"                              # "Computation,1979", years
 )
 _LATEX = re.compile(r"[\\{}$^_()\[\]~&#]|^\W|[^\w+]$|[a-z]x[0-9a-fA-F]{4}")
+_HYPHEN_SLASH = re.compile(r"[-/]")
 _TYPE_ORDER = ("dataset", "math", "method")
 
 
@@ -289,7 +290,7 @@ def classify_chunk(words: Sequence[Word], rules: Rules, vocabulary: Vocabulary,
             return None
         if low in tech:
             continue
-        parts = re.split(r"[-/]", low)
+        parts = _HYPHEN_SLASH.split(low)
         if len(parts) > 1 and any(p in tech for p in parts):
             continue
         if w.tag == "NOUN" and low not in rules.generic_modifiers and head not in rules.weak_heads:

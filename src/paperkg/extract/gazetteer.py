@@ -23,6 +23,7 @@ __all__ = ["GazetteerHit", "Gazetteer", "fold_text"]
 
 # a version glued to a name: "-1.4B", "-v2", "-XL", "2.0"; ends before sentence punctuation
 _VERSION = re.compile(r"-(?:[0-9][\w.]*[\w]|[0-9]|v\d+\w*|[A-Z]{1,3}\b)")
+_DASHES = re.compile(r"-{2,3}")
 
 
 _LOST_NCR = re.compile(r"(?<=[a-z])x20[0-9a-f]{2}(?=[a-z])")
@@ -34,7 +35,7 @@ def _one_dash(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     starts: list[int] = []
     pos = 0
-    for m in re.finditer(r"-{2,3}", text):
+    for m in _DASHES.finditer(text):
         out.append(text[pos:m.start()])
         starts.extend(range(pos, m.start()))
         out.append("-")
