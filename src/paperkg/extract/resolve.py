@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -238,17 +238,17 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     for text, c in introduced.items():
         if text in short_to_key or len(text) < 3:
             continue
-        pattern = re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
         for fname, doc in docs.items():
-            for m in pattern.finditer(doc_text(doc)):
-                cands.append(Candidate(fname, m.start(), m.end(), m.group(), c.type, c.source,
+            full = doc_text(doc)
+            for start, end in find_word(full, text):
+                cands.append(Candidate(fname, start, end, full[start:end], c.type, c.source,
                                        c.name, c.key))
     # every other use of a defined short form
     for short, key in short_to_key.items():
-        pattern = re.compile(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])")
         for fname, doc in docs.items():
-            for m in pattern.finditer(doc_text(doc)):
-                cands.append(Candidate(fname, m.start(), m.end(), m.group(), "", "abbrev",
+            full = doc_text(doc)
+            for start, end in find_word(full, short, plural=True):
+                cands.append(Candidate(fname, start, end, full[start:end], "", "abbrev",
                                        None, key))
     urls = {fname: _url_spans(doc_text(doc)) for fname, doc in docs.items()}
     cands = [c for c in cands if c.source == "repo" or not any(
@@ -428,6 +428,38 @@ def _inside(c: Candidate, spans: Sequence[tuple[str, int, int]]) -> bool:
     """Whether ``c`` lies strictly inside one of ``spans`` (same field)."""
     return any(f == c.field and s <= c.start and c.end <= e and (s, e) != (c.start, c.end)
                for f, s, e in spans)
+
+
+def _word_char(c: str) -> bool:
+    """``re``'s ``[\\w-]`` on one character."""
+    return c.isalnum() or c == "_" or c == "-"
+
+
+def find_word(text: str, word: str, *, plural: bool = False) -> Iterator[tuple[int, int]]:
+    """Spans of ``word`` in ``text`` where neither neighbour is a word character or a
+    hyphen (with ``plural``, also ``word`` + "s"; the longer where both fit).
+
+    The matches of ``re.finditer(r"(?<![\\w-])" + re.escape(word) + r"(?![\\w-])", text)``
+    (``r"s?(?![\\w-])"`` with ``plural``), left to right and not overlapping, found with
+    :meth:`str.find` instead of a pattern compiled for each name of each paper.
+    """
+    n, size = len(text), len(word)
+    if not size:
+        return
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + size
+        if pos == 0 or not _word_char(text[pos - 1]):
+            if plural and end < n and text[end] == "s" and (
+                    end + 1 == n or not _word_char(text[end + 1])):
+                yield pos, end + 1
+                pos = text.find(word, end + 1)
+                continue
+            if end == n or not _word_char(text[end]):
+                yield pos, end
+                pos = text.find(word, end)
+                continue
+        pos = text.find(word, pos + 1)
 
 
 def _in_title_and_abstract(text: str, docs: dict[str, Doc], norms: dict[str, str]) -> bool:
