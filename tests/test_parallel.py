@@ -90,6 +90,29 @@ def test_parallel_workflow_for_graph_tallies_and_canonicalises_on_reading(papers
     assert fused.results.encoded == plain.results.encoded
 
 
+def test_parallel_workflow_pauses_the_collector_while_extracting(papers, monkeypatch):
+    """The main process's cyclic collector is off while the corpus is read and
+    extracted (it would rescan the growing list of papers) and back on after."""
+    import gc
+
+    import paperkg.parallel as parallel
+    from paperkg import workflow
+
+    seen = []
+    original = parallel.iter_extract  # extract_corpus imports it when called
+
+    def spying(*args, **kwargs):
+        for out in original(*args, **kwargs):
+            seen.append(gc.isenabled())
+            yield out
+
+    monkeypatch.setattr(parallel, "iter_extract", spying)
+    assert gc.isenabled()
+    run = workflow.extract_corpus(papers, jobs=1, batch_size=8)
+    assert seen and not any(seen) and gc.isenabled()
+    assert len(run.results) == len(papers)
+
+
 def test_parallel_rejects_bad_options():
     with pytest.raises(ExtractionError, match="at least 1"):
         iter_extract([], jobs=0)
