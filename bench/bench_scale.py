@@ -90,11 +90,12 @@ class _Workers(threading.Thread):
             return
         me = psutil.Process()
         while not self._done.wait(0.5):
-            direct = {proc.pid for proc in me.children()}
             for proc in me.children(recursive=True):
-                if proc.pid in direct:
-                    continue
                 try:
+                    # asked of each process: a child forked between two listings (the
+                    # canonicalisation's half) was once taken for a worker
+                    if proc.ppid() == me.pid:
+                        continue
                     self.peak_mb = max(self.peak_mb, proc.memory_info().rss / 2**20)
                     times = proc.cpu_times()
                     self.cpu[proc.pid] = times.user + times.system

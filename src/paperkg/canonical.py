@@ -288,6 +288,16 @@ def reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
     ``paperkg build`` tallies them for the graph instead (the graph reads a few fields
     of each record, so none has to be written out and parsed again).
     """
+    # millions of small tuples and dicts, none of them garbage, made here and unpickled
+    # from the child (the cyclic collector would rescan the whole heap again and again)
+    with gc_paused():
+        return _reduce_canonical_json(results, reduce, vocabulary, fork_min_records, encoded)
+
+
+def _reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
+                           reduce: Callable[[Iterator[_Record]], T],
+                           vocabulary: Vocabulary | None, fork_min_records: int | None,
+                           encoded: bool) -> list[T]:
     loads = json.loads
     if encoded:
         def loads(item):  # type: ignore[no-redef]
@@ -298,8 +308,7 @@ def reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
     mid = len(results) // 2
 
     def surfaces(part: Sequence[str]) -> Counter[_Surface]:
-        with gc_paused():
-            return _surfaces(loads(item) for item in part)
+        return _surfaces(loads(item) for item in part)
 
     if split:
         # counts add up; the keys of the first half come first, as in one pass
@@ -309,15 +318,13 @@ def reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
         found.update(tail_surfaces)
     else:
         found = surfaces(results)
-    with gc_paused():
-        plan = _plan(found)
+    plan = _plan(found)
     del found
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
 
     def rewrite(part: Sequence[str]) -> T:
         # each record's dicts are freed once reduce is done with them: no cyclic garbage
-        with gc_paused():
-            return reduce(_canonical_record(loads(item), plan, vocabulary) for item in part)
+        return reduce(_canonical_record(loads(item), plan, vocabulary) for item in part)
 
     if not split:
         return [rewrite(results)]

@@ -105,6 +105,9 @@ class _JsonResults(Sequence[PaperEntities]):
     (:func:`paperkg.cache.encode_result`, as the cache stores it); canonicalisation and
     the graph stage only read each result a few times, so the results of a large
     corpus, before and after canonicalisation, are kept as compressed text.
+
+    Made with ``raw`` results (``extract_corpus(..., for_graph=True)``), it holds
+    those and canonicalises them when first read.
     """
 
     def __init__(self, raw: list[bytes] | None = None) -> None:
@@ -193,11 +196,11 @@ def extract_corpus(
         Also return the papers read, in order, in ``ExtractionRun.papers``.
     for_graph:
         The results are for :func:`paperkg.graph.build_knowledge_graph`: the graph's
-        tally of the canonical records is made while they are made
-        (:func:`paperkg.graph.tally_records`) and comes with the results, which are
-        canonicalised again only if something reads them (the build does not, unless
-        the tally shows a problem). Saves writing out every canonical record and
-        parsing it again.
+        tally of the canonical records is made as they are made
+        (:func:`paperkg.graph.tally_records`) and comes with the results
+        (``results.graph_tally``), which are kept as extracted and canonicalised only
+        when something reads them (the build does not, unless the tally shows a
+        problem). Saves writing out every canonical record and parsing it again.
     """
     from collections import deque
     from contextlib import ExitStack
@@ -253,8 +256,9 @@ def extract_corpus(
         from paperkg.graph import merge_tallies, tally_records
 
         canonical = _JsonResults(raw=raw.encoded)
-        canonical.graph_tally = merge_tallies(
-            reduce_canonical_json(raw.encoded, tally_records, encoded=True))
+        with gc_paused():  # the halves' tallies: millions of small objects, no cycles
+            canonical.graph_tally = merge_tallies(
+                reduce_canonical_json(raw.encoded, tally_records, encoded=True))
     else:
         canonical = _JsonResults()
         canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
