@@ -295,10 +295,10 @@ def _tally_halves(results: Sequence[PaperEntities], known: dict[str, Paper]) -> 
                                 what="half of the results' tally")
     except GraphError:
         return _tally(_records(results), known)
-    if not head.links_of.keys().isdisjoint(tail.links_of):
+    whole = merge_tallies([head, tail])
+    if not whole.clean:  # a paper with a result in both halves
         return _tally(_records(results), known)
-    head.add(tail)
-    return head
+    return whole
 
 
 def _collect(papers: Sequence[Paper], results: Sequence[PaperEntities],
