@@ -22,7 +22,12 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   cold extraction, node and edge counts; ``rss_children_mb`` (JSON only): the peak RSS
   of the processes ``build`` and ``graphml`` fork on big graphs; ``gc_extract``,
   ``gc_build``, ``gc_graphml`` (JSON only): seconds the main process spent in Python's
-  cyclic garbage collector during those stages.
+  cyclic garbage collector during those stages;
+* two yardsticks of the machine itself, since a shared machine's speed varies from day
+  to day (the same workers' CPU time has differed 1.8x): ``calib ms``, the median time
+  of a fixed pure-Python workload (dict and string operations, one core) measured just
+  before the run, and ``steal %``, the share of the machine's CPU time the hypervisor
+  gave to other guests during the run (``/proc/stat``; ``-`` where there is none).
 
 The end-to-end figure is ``extract + build + graphml`` (plus ``load`` when it is a
 stage of its own). The scaling exponent is the
@@ -336,6 +341,47 @@ def _fmt_n(n: int) -> str:
     return f"1e{int(exp)}" if exp.is_integer() else str(n)
 
 
+def calibrate(rounds: int = 5) -> float:
+    """Milliseconds of a fixed pure-Python workload, the median of ``rounds``: counting
+    200,000 short strings in a dict (lower-casing, look-ups, one sort), the kind of work
+    the extractor's rules do. A yardstick of this machine's speed at the moment, to
+    compare runs made on different days."""
+    words = [f"Word{i % 5000}" for i in range(200_000)]
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        counts: dict[str, int] = {}
+        for word in words:
+            key = word.lower()
+            counts[key] = counts.get(key, 0) + 1
+        sorted(counts.items())
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def _cpu_ticks() -> list[int] | None:
+    """The machine's CPU time so far, ``/proc/stat``'s first line (``user nice system
+    idle iowait irq softirq steal``, in ticks); ``None`` without it."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 9:
+        return None
+    return [int(x) for x in fields[1:9]]
+
+
+def steal_pct(before: list[int] | None, after: list[int] | None) -> float | None:
+    """The share (%) of the CPU time between two :func:`_cpu_ticks` readings that was
+    stolen by the hypervisor; ``None`` without both readings."""
+    if before is None or after is None:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent)
+    return 100.0 * spent[7] / total if total > 0 else None
+
+
 def run_size(n: int, args: argparse.Namespace) -> list[dict]:
     corpus = args.out / f"synth-{_fmt_n(n)}-seed{args.seed}.jsonl"
     if not corpus.exists():
@@ -358,12 +404,18 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             cmd.append("--stages")
         if not args.rerun:
             cmd.append("--no-rerun")
+        calib = calibrate()
+        ticks = _cpu_ticks()
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
         if proc.returncode != 0:
             raise SystemExit(f"bench: size {n} run {rep + 1} failed (exit {proc.returncode})")
         figures = json.loads(proc.stdout.strip().splitlines()[-1])
         figures["wall"] = time.perf_counter() - t0
+        figures["calib_ms"] = calib
+        steal = steal_pct(ticks, _cpu_ticks())
+        if steal is not None:
+            figures["steal_pct"] = steal
         print(f"# {_fmt_n(n)} run {rep + 1}: {json.dumps(figures)}", file=sys.stderr)
         runs.append(figures)
     return runs
@@ -379,7 +431,7 @@ def table(rows: list[dict], export_all: bool) -> str:
     if export_all:
         head.append("export s")
     head += ["e2e s", "slope", "peak RSS MB", "worker RSS MB", "nodes", "edges", "paper edges",
-             "load avg", "build CPU s", "graphml CPU s"]
+             "load avg", "build CPU s", "graphml CPU s", "calib ms", "steal %"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     prev = None
     for r in rows:
@@ -400,7 +452,8 @@ def table(rows: list[dict], export_all: bool) -> str:
                   f"{int(r['nodes']):,}" if "nodes" in r else "-",
                   f"{int(r['edges']):,}" if "edges" in r else "-",
                   f"{int(r['paper_edges']):,}" if "paper_edges" in r else "-",
-                  f"{r['load_avg_1m']:.1f}", _opt(r, "build_cpu"), _opt(r, "graphml_cpu")]
+                  f"{r['load_avg_1m']:.1f}", _opt(r, "build_cpu"), _opt(r, "graphml_cpu"),
+                  _opt(r, "calib_ms"), _opt(r, "steal_pct")]
         lines.append("| " + " | ".join(cells) + " |")
         if e2e is not None:
             prev = (r["n"], e2e)
