@@ -25,8 +25,8 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   cyclic garbage collector during those stages;
 * two yardsticks of the machine itself, since a shared machine's speed varies from day
   to day (the same workers' CPU time has differed 1.8x): ``calib ms``, the median time
-  of a fixed pure-Python workload (dict and string operations, one core) measured just
-  before the run, and ``steal %``, the share of the machine's CPU time the hypervisor
+  of a fixed pure-Python workload (dict and string operations, one core, the collector
+  off) measured in a fresh process just before the run, and ``steal %``, the share of the machine's CPU time the hypervisor
   gave to other guests during the run (``/proc/stat``; ``-`` where there is none).
 
 The end-to-end figure is ``extract + build + graphml`` (plus ``load`` when it is a
@@ -51,6 +51,7 @@ in the JSON (``stages``; a step's second call, in the warm re-run, as ``name#2``
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import json
 import math
@@ -341,22 +342,40 @@ def _fmt_n(n: int) -> str:
     return f"1e{int(exp)}" if exp.is_integer() else str(n)
 
 
-def calibrate(rounds: int = 5) -> float:
+def calibrate(rounds: int = 7) -> float:
     """Milliseconds of a fixed pure-Python workload, the median of ``rounds``: counting
-    200,000 short strings in a dict (lower-casing, look-ups, one sort), the kind of work
-    the extractor's rules do. A yardstick of this machine's speed at the moment, to
-    compare runs made on different days."""
-    words = [f"Word{i % 5000}" for i in range(200_000)]
+    500,000 short strings in a dict (lower-casing, look-ups, one sort), the kind of work
+    the extractor's rules do, with the cyclic collector off so the caller's heap does
+    not weigh on it. A yardstick of this machine's speed at the moment, to compare runs
+    made on different days; :func:`run_size` measures it in a fresh process."""
+    words = [f"Word{i % 5000}" for i in range(500_000)]
     times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        counts: dict[str, int] = {}
-        for word in words:
-            key = word.lower()
-            counts[key] = counts.get(key, 0) + 1
-        sorted(counts.items())
-        times.append(time.perf_counter() - t0)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            counts: dict[str, int] = {}
+            for word in words:
+                key = word.lower()
+                counts[key] = counts.get(key, 0) + 1
+            sorted(counts.items())
+            times.append(time.perf_counter() - t0)
+    finally:
+        if was_enabled:
+            gc.enable()
     return statistics.median(times) * 1000
+
+
+def _calibrate_fresh() -> float | None:
+    """:func:`calibrate` in a new interpreter (an empty heap, nothing inherited);
+    ``None`` if that process fails."""
+    proc = subprocess.run([sys.executable, __file__, "--calibrate"], stdout=subprocess.PIPE,
+                          text=True, check=False)
+    try:
+        return float(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
+    except (ValueError, IndexError):
+        return None
 
 
 def _cpu_ticks() -> list[int] | None:
@@ -404,7 +423,7 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             cmd.append("--stages")
         if not args.rerun:
             cmd.append("--no-rerun")
-        calib = calibrate()
+        calib = _calibrate_fresh()
         ticks = _cpu_ticks()
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
@@ -412,7 +431,8 @@ def run_size(n: int, args: argparse.Namespace) -> list[dict]:
             raise SystemExit(f"bench: size {n} run {rep + 1} failed (exit {proc.returncode})")
         figures = json.loads(proc.stdout.strip().splitlines()[-1])
         figures["wall"] = time.perf_counter() - t0
-        figures["calib_ms"] = calib
+        if calib is not None:
+            figures["calib_ms"] = calib
         steal = steal_pct(ticks, _cpu_ticks())
         if steal is not None:
             figures["steal_pct"] = steal
@@ -484,10 +504,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rerun", dest="rerun", action="store_false",
                         help="skip the warm-cache re-run (not part of the end-to-end time)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--calibrate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.calibrate:
+        print(f"{calibrate():.3f}")
+        return 0
     if args.child is not None:
         figures = child(args.child, args.corpus, args.work, args.jobs, args.export_all,
                         args.profile, args.stop_after, args.stages, args.rerun)

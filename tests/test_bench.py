@@ -41,7 +41,16 @@ def test_cpu_ticks_read_from_proc_stat(bench):
 
 
 def test_calibration_is_a_positive_time(bench):
+    import gc
+
+    assert gc.isenabled()
     assert bench.calibrate(rounds=1) > 0
+    assert gc.isenabled()  # the collector is back on after timing
+
+
+def test_calibration_in_a_fresh_process(bench):
+    ms = bench._calibrate_fresh()
+    assert ms is not None and ms > 0
 
 
 def _row(**extra):
