@@ -24,10 +24,11 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   ``gc_build``, ``gc_graphml`` (JSON only): seconds the main process spent in Python's
   cyclic garbage collector during those stages;
 * two yardsticks of the machine itself, since a shared machine's speed varies from day
-  to day (the same workers' CPU time has differed 1.8x): ``calib ms``, the median time
-  of a fixed pure-Python workload (dict and string operations, one core, the collector
-  off) measured in a fresh process just before the run, and ``steal %``, the share of the machine's CPU time the hypervisor
-  gave to other guests during the run (``/proc/stat``; ``-`` where there is none).
+  to day (the same workers' CPU time for the same 10^6 extraction has differed 2.2x):
+  ``calib ms``, the median time of a fixed pure-Python workload (dict and string
+  operations, one core, the collector off) measured in a fresh process just before
+  the run, and ``steal %``, the share of the machine's CPU time the hypervisor gave to
+  other guests during the run (``/proc/stat``; ``-`` where there is none).
 
 The end-to-end figure is ``extract + build + graphml`` (plus ``load`` when it is a
 stage of its own). The scaling exponent is the
