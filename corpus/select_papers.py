@@ -1,0 +1,140 @@
+"""Select the abstracts of the annotated corpus from Paper Copilot's paper lists.
+
+Usage: python corpus/select_papers.py MIRROR [--out corpus/text]
+
+MIRROR is a git checkout (or bare mirror) of github.com/papercopilot/paperlists; the
+commit used is recorded in corpus/README.md. The abstracts themselves are not kept in
+this repository: this script rebuilds them, byte for byte, from that commit.
+
+Writes OUT/pool.jsonl ({"id", "source", "title", "abstract"} per paper, in annotation
+order) and OUT/batches/{test,train}_NNN.jsonl, the units handed to annotators.
+
+The selection is fixed before any abstract is read: per venue, papers with an abstract
+of 300-2,500 characters are shuffled with a seed derived from the venue's name and the
+first QUOTA taken; papers whose title occurs in the seed listing pages, the dev set or
+bench/ are dropped (the seeds outside those sets are reserved for evaluation), and a
+title seen in an earlier venue is kept only there. The test split takes every twelfth
+paper of the round-robin order (about 8%), the rest is train.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# venue file -> how many papers to take; grouped by field for the README's table
+QUOTAS: dict[str, int] = {
+    # machine learning
+    "icml/icml2019.json": 300, "nips/nips2018.json": 250, "iclr/iclr2018.json": 200,
+    "aistats/aistats2024.json": 200, "aistats/aistats2025.json": 150,
+    "uai/uai2024.json": 150, "acml/acml2024.json": 80, "automl/automl2024.json": 40,
+    # learning theory
+    "colt/colt2024.json": 170, "colt/colt2023.json": 100, "alt/alt2025.json": 60,
+    # computer vision
+    "cvpr/cvpr2019.json": 250, "iccv/iccv2019.json": 200, "eccv/eccv2022.json": 200,
+    "wacv/wacv2025.json": 150, "3dv/3dv2025.json": 80,
+    # natural language processing
+    "acl/acl2022.json": 200, "naacl/naacl2024.json": 150, "coling/coling2025.json": 150,
+    "colm/colm2025.json": 120,
+    # robotics
+    "corl/corl2024.json": 150, "corl/corl2025.json": 120, "rss/rss2025.json": 100,
+    "icra/icra2023.json": 150, "iros/iros2023.json": 100,
+}
+TEST_EVERY = 12
+BATCH = 50
+MIN_CHARS, MAX_CHARS = 300, 2500
+
+
+def title_key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).lower()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def _git_show(mirror: Path, path: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(mirror), "show", f"HEAD:{path}"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def reserved_text() -> str:
+    """Normalised text of every paper the project may not annotate: the seed pages,
+    the dev set and the bench/ sets."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    for path in [ROOT.parent / "shared" / "gold" / "dev_input.jsonl",
+                 *sorted((ROOT / "bench").glob("heldout*/*input.jsonl"))]:
+        if path.exists():
+            parts += [json.loads(line)["title"] for line in path.open(encoding="utf-8")]
+    return " " + title_key(" ".join(parts)) + " "
+
+
+def venue_papers(mirror: Path, path: str) -> list[dict]:
+    venue = Path(path).stem
+    rows = json.loads(_git_show(mirror, path))
+    papers = []
+    for row in rows:
+        title = " ".join(str(row.get("title") or "").split())
+        abstract = " ".join(str(row.get("abstract") or "").split())
+        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+            ident = row.get("id") or hashlib.sha1(title.lower().encode()).hexdigest()[:10]
+            papers.append({"id": f"{venue}:{ident}", "source": f"papercopilot/{path}",
+                           "title": title, "abstract": abstract})
+    papers.sort(key=lambda p: p["id"])
+    seed = int(hashlib.sha1(venue.encode()).hexdigest()[:8], 16)
+    random.Random(seed).shuffle(papers)
+    return papers
+
+
+def select(mirror: Path) -> list[dict]:
+    reserved = reserved_text()
+    seen: set[str] = set()
+    per_venue: list[list[dict]] = []
+    for path, quota in QUOTAS.items():
+        kept = []
+        for paper in venue_papers(mirror, path):
+            key = title_key(paper["title"])
+            if key in seen or f" {key} " in reserved:
+                continue
+            seen.add(key)
+            kept.append(paper)
+            if len(kept) == quota:
+                break
+        per_venue.append(kept)
+    order = []
+    for i in range(max(map(len, per_venue))):
+        order += [papers[i] for papers in per_venue if i < len(papers)]
+    return order
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mirror", type=Path)
+    parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
+    args = parser.parse_args()
+    pool = select(args.mirror)
+    test = [p for i, p in enumerate(pool) if i % TEST_EVERY == 0]
+    train = [p for i, p in enumerate(pool) if i % TEST_EVERY != 0]
+    (args.out / "batches").mkdir(parents=True, exist_ok=True)
+    with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
+        for p in pool:
+            split = "test" if p in test else "train"
+            out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
+    for split, papers in (("test", test), ("train", train)):
+        for b in range(0, len(papers), BATCH):
+            with (args.out / "batches" / f"{split}_{b // BATCH:03d}.jsonl").open(
+                    "w", encoding="utf-8") as out:
+                for p in papers[b:b + BATCH]:
+                    out.write(json.dumps(p, ensure_ascii=False) + "\n")
+    print(f"{len(pool)} papers: {len(test)} test, {len(train)} train")
+
+
+if __name__ == "__main__":
+    main()
