@@ -3,6 +3,7 @@
 Usage: python corpus/assemble.py [--split train|test|double]
 
 Reads corpus/text/pool.jsonl (written by select_papers.py) and corpus/ann/<split>/*.jsonl
+(the train split: corpus/ann/train/ and corpus/ann/train2/)
 and writes corpus/text/<split>_input.jsonl ({"id", "source", "title", "abstract"}) and
 corpus/text/<split>_gold.jsonl (the annotations with their titles: the format of
 ../shared/gold/dev.jsonl), for the papers annotated so far.
@@ -30,7 +31,8 @@ def main() -> None:
     golds = (ROOT / "text" / f"{args.split}_gold.jsonl").open("w", encoding="utf-8")
     n = 0
     with inputs, golds:
-        for path in sorted((ROOT / "ann" / args.split).glob("*.jsonl")):
+        folders = ("train", "train2") if args.split == "train" else (args.split,)
+        for path in sorted(p for f in folders for p in (ROOT / "ann" / f).glob("*.jsonl")):
             for line in path.open(encoding="utf-8"):
                 ann = json.loads(line)
                 paper = pool[ann["id"]]

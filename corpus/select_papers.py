@@ -6,8 +6,9 @@ MIRROR is a git checkout (or bare mirror) of github.com/papercopilot/paperlists;
 commit used is recorded in corpus/README.md. The abstracts themselves are not kept in
 this repository: this script rebuilds them, byte for byte, from that commit.
 
-Writes OUT/pool.jsonl ({"id", "source", "title", "abstract"} per paper, in annotation
-order) and OUT/batches/{test,train}_NNN.jsonl, the units handed to annotators.
+Writes OUT/pool.jsonl ({"id", "source", "title", "abstract", "split"} per paper, in
+annotation order) and OUT/batches/{test,train,train2}_NNN.jsonl, the units handed to
+annotators.
 
 The selection is fixed before any abstract is read: per venue, papers with an abstract
 of 300-2,500 characters are shuffled with a seed derived from the venue's name and the
@@ -47,6 +48,19 @@ QUOTAS: dict[str, int] = {
     # robotics
     "corl/corl2024.json": 150, "corl/corl2025.json": 120, "rss/rss2025.json": 100,
     "icra/icra2023.json": 150, "iros/iros2023.json": 100,
+}
+# A second draw, all for training, from other years of the same venues: taken after
+# the first (whose test split it leaves unchanged), batches train2_NNN.
+EXTRA_QUOTAS: dict[str, int] = {
+    "icml/icml2018.json": 200, "icml/icml2017.json": 150, "nips/nips2017.json": 200,
+    "nips/nips2016.json": 150, "iclr/iclr2017.json": 150, "aistats/aistats2023.json": 150,
+    "aistats/aistats2022.json": 100, "uai/uai2023.json": 150, "uai/uai2022.json": 100,
+    "colt/colt2022.json": 150, "colt/colt2021.json": 100, "cvpr/cvpr2018.json": 200,
+    "iccv/iccv2017.json": 150, "eccv/eccv2020.json": 200, "wacv/wacv2024.json": 150,
+    "acl/acl2021.json": 200, "naacl/naacl2022.json": 150, "coling/coling2022.json": 150,
+    "colm/colm2024.json": 100, "corl/corl2023.json": 150, "corl/corl2022.json": 100,
+    "rss/rss2024.json": 100, "icra/icra2022.json": 150, "iros/iros2022.json": 100,
+    "acml/acml2023.json": 80,
 }
 TEST_EVERY = 12
 BATCH = 50
@@ -93,11 +107,13 @@ def venue_papers(mirror: Path, path: str) -> list[dict]:
     return papers
 
 
-def select(mirror: Path) -> list[dict]:
+def select(mirror: Path, quotas: dict[str, int], seen: set[str] | None = None) -> list[dict]:
+    """Round-robin order over the venues of ``quotas`` (titles in ``seen`` skipped;
+    ``seen`` gains the titles taken)."""
     reserved = reserved_text()
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     per_venue: list[list[dict]] = []
-    for path, quota in QUOTAS.items():
+    for path, quota in quotas.items():
         kept = []
         for paper in venue_papers(mirror, path):
             key = title_key(paper["title"])
@@ -114,26 +130,33 @@ def select(mirror: Path) -> list[dict]:
     return order
 
 
+def _write_batches(out: Path, prefix: str, papers: list[dict]) -> None:
+    for b in range(0, len(papers), BATCH):
+        with (out / "batches" / f"{prefix}_{b // BATCH:03d}.jsonl").open("w", encoding="utf-8") as fh:
+            for p in papers[b:b + BATCH]:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
     args = parser.parse_args()
-    pool = select(args.mirror)
+    seen: set[str] = set()
+    pool = select(args.mirror, QUOTAS, seen)
     test = [p for i, p in enumerate(pool) if i % TEST_EVERY == 0]
     train = [p for i, p in enumerate(pool) if i % TEST_EVERY != 0]
+    extra = select(args.mirror, EXTRA_QUOTAS, seen)
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
+    test_ids = {p["id"] for p in test}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
-        for p in pool:
-            split = "test" if p in test else "train"
+        for p in pool + extra:
+            split = "test" if p["id"] in test_ids else "train"
             out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
-    for split, papers in (("test", test), ("train", train)):
-        for b in range(0, len(papers), BATCH):
-            with (args.out / "batches" / f"{split}_{b // BATCH:03d}.jsonl").open(
-                    "w", encoding="utf-8") as out:
-                for p in papers[b:b + BATCH]:
-                    out.write(json.dumps(p, ensure_ascii=False) + "\n")
-    print(f"{len(pool)} papers: {len(test)} test, {len(train)} train")
+    _write_batches(args.out, "test", test)
+    _write_batches(args.out, "train", train)
+    _write_batches(args.out, "train2", extra)
+    print(f"{len(pool) + len(extra)} papers: {len(test)} test, {len(train) + len(extra)} train")
 
 
 if __name__ == "__main__":
