@@ -40,6 +40,7 @@ COMPILED_MODULES = (
     "paperkg.extract.patterns",
     "paperkg.extract.pipeline",
     "paperkg.extract.resolve",
+    "paperkg.extract.learned",
 )
 #: Environment variable that selects the pure-Python modules (at build and at run time).
 PURE_ENV = "PAPERKG_PURE_PYTHON"

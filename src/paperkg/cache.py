@@ -71,9 +71,10 @@ def content_hash(paper: Paper) -> str:
 _EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py")
 
 
-@lru_cache(maxsize=1)
-def extractor_fingerprint() -> str:
-    """``EXTRACTOR_VERSION`` plus a short hash of the extractor's data files and source.
+@lru_cache(maxsize=8)
+def extractor_fingerprint(model: str | None = "default") -> str:
+    """``EXTRACTOR_VERSION`` plus a short hash of the extractor's data files and source,
+    and of the learned model when it is not the shipped one (``None``: rules alone).
 
     Editing a vocabulary file or a rule in the code changes what the extractor finds
     without changing its version string, so all of them go into the cache key.
@@ -86,6 +87,13 @@ def extractor_fingerprint() -> str:
         source = package / name
         files.extend(source.rglob("*.py") if source.is_dir() else [source])
     digest = hashlib.sha1()
+    if model is None:
+        digest.update(b"rules only\x00")
+    elif model != "default":
+        try:
+            digest.update(Path(model).read_bytes())
+        except OSError as err:
+            raise CacheError(f"{model}: cannot read the model file ({err.strerror})") from None
     for path in sorted(p for p in files if p.is_file()):
         digest.update(path.relative_to(package).as_posix().encode("utf-8"))
         digest.update(b"\x00")

@@ -59,6 +59,18 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (implies dask)."),
 ]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="Learned entity model: 'default' (shipped), a file from `paperkg train`, "
+        "or 'none' (the rules alone).",
+    ),
+]
+
+
+def _model(value: str) -> str | None:
+    return None if value.lower() == "none" else value
 
 
 class _LineHandler(logging.Handler):
@@ -140,6 +152,7 @@ def build(
     top_k: Annotated[
         int, typer.Option("--top-k", min=0, help="Keep each paper's K strongest links (0: all).")
     ] = 20,
+    model: ModelOpt = "default",
 ) -> None:
     """Load papers, extract entities and write the graphs (GraphML, GEXF, HTML, tables)."""
     from paperkg.workflow import build_to_dir
@@ -158,6 +171,7 @@ def build(
             min_shared=min_shared,
             max_df=max_df,
             top_k=top_k or None,
+            model=_model(model),
         )
     except PaperKGError as error:
         raise _fail(error) from None
@@ -175,6 +189,7 @@ def extract(
     jobs: JobsOpt = None,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
+    model: ModelOpt = "default",
 ) -> None:
     """Extract entities and write one JSON object per paper to a JSON Lines file."""
     from paperkg.workflow import extract_to_file
@@ -189,11 +204,42 @@ def extract(
             cache=None if no_cache else cache,
             engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
             scheduler=scheduler,
+            model=_model(model),
         )
     except PaperKGError as error:
         raise _fail(error) from None
     for line in result.summary_lines():
         _info(line)
+
+
+@app.command()
+def train(
+    papers: Annotated[
+        list[Path],
+        typer.Option("--papers", help="Papers (JSON Lines: id, title, abstract); repeatable."),
+    ],
+    gold: Annotated[
+        list[Path],
+        typer.Option("--gold", help="Their annotations (dev.jsonl format), one per --papers."),
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.npz).")],
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+) -> None:
+    """Train the learned entity model on annotated papers (needs scikit-learn)."""
+    from paperkg.errors import SourceError
+
+    try:
+        if len(papers) != len(gold):
+            raise SourceError(f"{len(papers)} --papers files but {len(gold)} --gold files: "
+                              "give one --gold per --papers")
+        from paperkg.train import train as train_model
+
+        report = train_model(list(zip(papers, gold, strict=True)), output, folds=folds)
+    except PaperKGError as error:
+        raise _fail(error) from None
+    for line in report.lines():
+        _info(line)
+    _info(f"wrote {output}; use it with --model {output}")
 
 
 # ---------------------------------------------------------------- query / stats
@@ -427,6 +473,7 @@ def eval_(
     ] = None,
     errors: Annotated[bool, typer.Option("--errors", help="List each paper's misses and false hits.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    model: ModelOpt = "default",
 ) -> None:
     """Precision/recall/F1 per type, untyped and micro (the matching of the reference score.py)."""
     from paperkg.errors import SourceError
@@ -442,7 +489,8 @@ def eval_(
             from paperkg.workflow import extract_corpus, load_sources
 
             papers, _ = load_sources([str(s) for s in sources or []])
-            predictions = extract_corpus(papers, progress=_show_progress()).results
+            predictions = extract_corpus(papers, progress=_show_progress(),
+                                         model=_model(model)).results
         result = evaluate(gold_papers, predictions)
     except PaperKGError as error:
         raise _fail(error) from None

@@ -59,21 +59,28 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _get_extractor() -> Any:
-    # One extractor per thread of each process: built once, reused for every chunk.
-    extractor = getattr(_local, "extractor", None)
+def _get_extractor(model: str | None = "default") -> Any:
+    # One extractor per thread of each process and model: built once, reused for every chunk.
+    extractors = getattr(_local, "extractors", None)
+    if extractors is None:
+        extractors = _local.extractors = {}
+    extractor = extractors.get(model)
     if extractor is None:
         from paperkg.extract import Extractor
 
-        extractor = _local.extractor = Extractor()
+        extractor = extractors[model] = Extractor(model=model)
     return extractor
 
 
-def extract_chunk(papers: list[Paper]) -> list[str]:
-    """Extract one chunk with this process's extractor; return one JSON string per paper."""
+def extract_chunk(papers: list[Paper], model: str | None = "default") -> list[str]:
+    """Extract one chunk with this process's extractor; return one JSON string per paper.
+
+    ``model``: the learned model (see :class:`~paperkg.extract.Extractor`) as a path,
+    ``"default"`` or ``None``.
+    """
     if not papers:
         return []
-    extractor = _get_extractor()
+    extractor = _get_extractor(model)
     pipe = getattr(extractor, "pipe", None)
     if pipe is not None:
         results = list(pipe(papers, batch_size=len(papers)))
@@ -90,10 +97,10 @@ def extract_chunk(papers: list[Paper]) -> list[str]:
 WORKER_GC_THRESHOLD = 10_000
 
 
-def _init_worker() -> None:
+def _init_worker(model: str | None = "default") -> None:
     # Ctrl-C is the parent's to handle: it cancels the pool and closes the cache.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _get_extractor()
+    _get_extractor(model)
     _quiet_gc()
 
 
@@ -149,19 +156,21 @@ def _run_windowed(
         yield [] if head is None else result(head)
 
 
-def _iter_local(chunks: Iterable[list[Paper]], jobs: int) -> Iterator[list[str]]:
+def _iter_local(chunks: Iterable[list[Paper]], jobs: int,
+                model: str | None) -> Iterator[list[str]]:
     head, rest = _peek_single(chunks)
     if jobs <= 1 or rest is None:
         for chunk in head:
-            yield extract_chunk(chunk)
+            yield extract_chunk(chunk, model)
         if rest is not None:
             for chunk in rest:
-                yield extract_chunk(chunk)
+                yield extract_chunk(chunk, model)
         return
     context = multiprocessing.get_context(
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     )
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(model,))
     clean = False
     try:
 
@@ -175,7 +184,7 @@ def _iter_local(chunks: Iterable[list[Paper]], jobs: int) -> Iterator[list[str]]
                 ) from error
 
         yield from _run_windowed(
-            _chain(head, rest), lambda c: pool.submit(extract_chunk, c), 2 * jobs, result
+            _chain(head, rest), lambda c: pool.submit(extract_chunk, c, model), 2 * jobs, result
         )
         clean = True
     finally:
@@ -188,7 +197,7 @@ def _iter_local(chunks: Iterable[list[Paper]], jobs: int) -> Iterator[list[str]]
 
 
 def _iter_dask(
-    chunks: Iterable[list[Paper]], jobs: int, scheduler: str | None
+    chunks: Iterable[list[Paper]], jobs: int, scheduler: str | None, model: str | None
 ) -> Iterator[list[str]]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -214,7 +223,7 @@ def _iter_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield from _run_windowed(
             chunks,
-            lambda c: client.submit(extract_chunk, c, pure=False),
+            lambda c: client.submit(extract_chunk, c, model, pure=False),
             2 * n_workers,
             lambda f: f.result(),
         )
@@ -230,6 +239,7 @@ def iter_extract(
     jobs: int | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
+    model: str | None = "default",
 ) -> Iterator[list[str]]:
     """Extract every chunk; yield each chunk's result JSON strings in input order.
 
@@ -246,6 +256,9 @@ def iter_extract(
     scheduler:
         Address of a running Dask scheduler (``tcp://host:8786``); implies
         ``engine="dask"``.
+    model:
+        The extractor's learned model: ``"default"`` (shipped), a model file (its path
+        must exist where the workers run) or ``None`` (rules alone).
 
     Raises
     ------
@@ -258,7 +271,7 @@ def iter_extract(
     if scheduler and engine != "dask":
         engine = "dask"
     if engine == "dask":
-        return _iter_dask(chunks, jobs, scheduler)
+        return _iter_dask(chunks, jobs, scheduler, model)
     if engine != "local":
         raise ExtractionError(f"unknown engine {engine!r}: choose 'local' or 'dask'")
-    return _iter_local(chunks, jobs)
+    return _iter_local(chunks, jobs, model)

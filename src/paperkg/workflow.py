@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from paperkg import _kernels
 from paperkg._gc import gc_paused
-from paperkg.cache import ExtractionCache, decode_result, encode_result
+from paperkg.cache import ExtractionCache, decode_result, encode_result, extractor_fingerprint
 from paperkg.errors import ExportError
 from paperkg.models import LoadReport, Paper, PaperEntities
 
@@ -170,6 +170,7 @@ def extract_corpus(
     batch_size: int | None = None,
     keep_papers: bool = False,
     for_graph: bool = False,
+    model: str | Path | None = "default",
 ) -> ExtractionRun:
     """Extract entities from every paper, then canonicalise them across the corpus.
 
@@ -192,6 +193,9 @@ def extract_corpus(
         ``scheduler`` (``tcp://host:8786``).
     batch_size:
         Papers per batch and per cache transaction (default 256).
+    model:
+        The learned entity model: ``"default"`` (shipped with paperkg), a model file
+        written by ``paperkg train``, or ``None`` for the rules alone.
     keep_papers:
         Also return the papers read, in order, in ``ExtractionRun.papers``.
     for_graph:
@@ -209,6 +213,12 @@ def extract_corpus(
     from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
 
     size = batch_size or DEFAULT_CHUNK_SIZE
+    model = None if model is None else str(model)
+    fingerprint = extractor_fingerprint(model)
+    if model not in (None, "default"):
+        from paperkg.extract import load_model
+
+        load_model(model)  # a bad model file fails here, in one line, not in every worker
     total = len(papers) if isinstance(papers, Sequence) else None
     kept: list[Paper] = []
     raw = _JsonResults()
@@ -230,13 +240,14 @@ def extract_corpus(
                 if store is None and cache is not None:
                     # opened with the first batch: an input with no usable paper (an
                     # error raised by a streaming loader) leaves no cache file behind
-                    store = stack.enter_context(ExtractionCache(cache))
+                    store = stack.enter_context(ExtractionCache(cache, extractor=fingerprint))
                 found = (store.lookup_encoded(batch) if store is not None
                          else [None] * len(batch))
                 waiting.append((batch, found))
                 yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
 
-        for new in iter_extract(misses(), jobs=jobs, engine=engine, scheduler=scheduler):
+        for new in iter_extract(misses(), jobs=jobs, engine=engine, scheduler=scheduler,
+                                model=model):
             batch, found = waiting.popleft()
             # results held compressed, as the cache stores them: encoded once
             fresh = iter([encode_result(j) for j in new])
@@ -319,21 +330,22 @@ def build(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
+    model: str | Path | None = "default",
 ) -> KnowledgeGraph:
     """Build the knowledge graph of ``sources``.
 
     Parameters mirror ``paperkg build``; see :func:`paperkg.graph.build_knowledge_graph`
     for the paper-paper weighting options and :func:`extract_corpus` for ``jobs``,
-    ``cache`` (default here: no cache), ``engine`` and ``scheduler``.
+    ``cache`` (default here: no cache), ``engine``, ``scheduler`` and ``model``.
     """
     kg, _ = _build(sources, fmt=fmt, weight=weight, min_shared=min_shared, max_df=max_df,
                    top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                   scheduler=scheduler)
+                   scheduler=scheduler, model=model)
     return kg
 
 
 def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=None, cache=None,
-           engine="local", scheduler=None):
+           engine="local", scheduler=None, model="default"):
     from paperkg.graph import build_knowledge_graph, check_options
 
     check_options(weight, min_shared, max_df, top_k)  # fail before the slow stages
@@ -345,7 +357,7 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
     # this process reads the rest (see extract_corpus).
     stream = stream_sources(sources, fmt=fmt)
     run = extract_corpus(stream, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                         scheduler=scheduler, for_graph=True)
+                         scheduler=scheduler, model=model, for_graph=True)
     papers, report = stream.papers, stream.report
     kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
                                max_df=max_df, top_k=top_k)
@@ -374,6 +386,7 @@ def build_to_dir(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
+    model: str | Path | None = "default",
 ) -> RunResult:
     """``paperkg build``: build the graph and write every export into ``output``."""
     from paperkg.export import export_all
@@ -381,7 +394,7 @@ def build_to_dir(
     start = time.perf_counter()
     kg, result = _build(sources, fmt=fmt, weight=weight, min_shared=min_shared, max_df=max_df,
                         top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                        scheduler=scheduler)
+                        scheduler=scheduler, model=model)
     result.outputs = export_all(kg, Path(output))
     result.seconds = time.perf_counter() - start
     result.graph = graph_summary(kg)
@@ -424,6 +437,7 @@ def extract_to_file(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
+    model: str | Path | None = "default",
 ) -> RunResult:
     """``paperkg extract``: load, extract, canonicalise, write JSON Lines.
 
@@ -433,7 +447,8 @@ def extract_to_file(
     start = time.perf_counter()
     report = LoadReport()
     run = extract_corpus(iter_sources(sources, fmt=fmt, report=report), progress=progress,
-                         jobs=jobs, cache=cache, engine=engine, scheduler=scheduler)
+                         jobs=jobs, cache=cache, engine=engine, scheduler=scheduler,
+                         model=model)
     write_jsonl(run.results, output)
     ids = {e.id for r in run.results for e in r.entities}
     return RunResult(report, n_papers=len(run.results), n_entities=len(ids),

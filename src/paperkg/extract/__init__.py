@@ -1,28 +1,46 @@
 """Entity extraction: methods, datasets, GitHub repos and math concepts.
 
 :class:`Extractor` runs the spaCy pipeline of :mod:`paperkg.extract.pipeline` over the
-title and abstract of each paper and resolves the spans into
-:class:`~paperkg.models.PaperEntities`. Cross-corpus merging is
-:func:`paperkg.canonical.canonicalize`.
+title and abstract of each paper, resolves the spans into
+:class:`~paperkg.models.PaperEntities` with the rules, and then lets the learned model
+of :mod:`paperkg.extract.learned` keep, drop and type the rules' entities and the other
+noun phrases. Cross-corpus merging is :func:`paperkg.canonical.canonicalize`.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 from paperkg._gc import gc_paused
 from paperkg.errors import ExtractionError, PaperKGError
+from paperkg.extract.learned import Decider, EntityModel
 from paperkg.extract.pipeline import TEXT_KEY, build_pipeline
 from paperkg.extract.resolve import resolve_paper
 from paperkg.extract.rules import load_rules
 from paperkg.models import Paper, PaperEntities
 from paperkg.vocab import Vocabulary, load_vocabulary
 
-__all__ = ["EXTRACTOR_VERSION", "Extractor", "extract_papers"]
+__all__ = ["DEFAULT_MODEL", "EXTRACTOR_VERSION", "Extractor", "extract_papers", "load_model"]
 
 #: Bumped whenever the output for the same input could change (a cache key).
-EXTRACTOR_VERSION = "0.8.1"
+EXTRACTOR_VERSION = "0.9.0"
+
+#: The shipped model (``paperkg train`` on the annotated corpus, see corpus/README.md).
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "model" / "entities.npz"
+
+ModelArg = str | Path | EntityModel | None
+
+
+def load_model(model: ModelArg = "default") -> EntityModel | None:
+    """``"default"``: the shipped model (none if the package has none); a path: that
+    model file; ``None``: no model, the rules alone."""
+    if model is None or isinstance(model, EntityModel):
+        return model
+    if str(model) == "default":
+        return EntityModel.load(DEFAULT_MODEL) if DEFAULT_MODEL.exists() else None
+    return EntityModel.load(model)
 
 _FIELDS = ("title", "abstract")
 
@@ -37,21 +55,29 @@ class Extractor:
     ----------
     vocabulary
         Gazetteers and stop lists; ``None`` loads the shipped ones.
+    model
+        The learned decision: ``"default"`` (the shipped model), a model file written by
+        ``paperkg train``, or ``None`` for the rules alone.
     """
 
-    def __init__(self, *, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, *, vocabulary: Vocabulary | None = None,
+                 model: ModelArg = "default") -> None:
         self._custom_vocabulary = vocabulary
+        self._model_arg = model
         try:
             self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
             self.rules = load_rules()
             self.nlp = build_pipeline(self.vocabulary, self.rules)
+            self.model = load_model(model)
+            self.decider = (Decider(self.model, self.rules, self.vocabulary)
+                            if self.model is not None else None)
         except PaperKGError:
             raise
         except (OSError, ValueError) as err:
             raise ExtractionError(f"cannot build the extraction pipeline: {err}") from err
 
     def __reduce__(self):
-        return (_rebuild, (self._custom_vocabulary,))
+        return (_rebuild, (self._custom_vocabulary, self._model_arg))
 
     def extract(self, paper: Paper) -> PaperEntities:
         """Entities of one paper (not yet canonicalised across a corpus)."""
@@ -77,6 +103,12 @@ class Extractor:
             return self._run_batch(batch)
 
     def _run_batch(self, batch: list[Paper]) -> list[PaperEntities]:
+        if self.decider is None:
+            return [result for result, _ in self.rule_pass(batch)]
+        return [self.decider(result, docs) for result, docs in self.rule_pass(batch)]
+
+    def rule_pass(self, batch: Sequence[Paper]) -> list[tuple[PaperEntities, dict]]:
+        """The rules' entities of each paper, with its processed title and abstract docs."""
         docs = []
         for paper in batch:
             for fname in _FIELDS:
@@ -86,14 +118,16 @@ class Extractor:
                 doc.user_data[TEXT_KEY] = text
                 docs.append(doc)
         processed = list(self.nlp.pipe(docs, batch_size=len(docs)))
-        return [resolve_paper(paper.id, paper.title,
-                              {"title": processed[2 * i], "abstract": processed[2 * i + 1]},
-                              self.rules, self.vocabulary)
-                for i, paper in enumerate(batch)]
+        out = []
+        for i, paper in enumerate(batch):
+            pair = {"title": processed[2 * i], "abstract": processed[2 * i + 1]}
+            out.append((resolve_paper(paper.id, paper.title, pair, self.rules, self.vocabulary),
+                        pair))
+        return out
 
 
-def _rebuild(vocabulary: Vocabulary | None) -> Extractor:
-    return Extractor(vocabulary=vocabulary)
+def _rebuild(vocabulary: Vocabulary | None, model: ModelArg) -> Extractor:
+    return Extractor(vocabulary=vocabulary, model=model)
 
 
 def extract_papers(papers: Sequence[Paper], *, progress: bool = False) -> list[PaperEntities]:

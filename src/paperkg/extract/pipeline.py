@@ -40,10 +40,13 @@ from paperkg.extract.patterns import (
 from paperkg.extract.rules import Rules, load_rules
 from paperkg.vocab import Vocabulary, load_vocabulary
 
-__all__ = ["build_pipeline", "doc_text", "WORDS_KEY", "TEXT_KEY"]
+__all__ = ["build_pipeline", "doc_text", "CHUNKS_KEY", "WORDS_KEY", "TEXT_KEY"]
 
 WORDS_KEY = "paperkg_words"
 TEXT_KEY = "paperkg_text"
+#: ``doc.user_data`` key of every chunk as ``(start_char, end_char, label or None)``,
+#: rejected ones included: the learned stage's high-recall proposals.
+CHUNKS_KEY = "paperkg_chunks"
 
 
 def _char_span(doc: Doc, start: int, end: int, label: str, kb_id: str = "") -> Span | None:
@@ -175,11 +178,13 @@ class ChunkComponent(_WithResources):
         vocabulary, rules = self._ready()
         title_case = _title_case(doc)
         spans = []
+        every = doc.user_data[CHUNKS_KEY] = []
         for chunk in chunk_words(_words(doc, rules), rules):
             label = classify_chunk(chunk.words, rules, vocabulary, self.technical,
                                    title_case=title_case)
             if label is None and is_nominal_phrase(chunk.words, rules, vocabulary):
                 label = "nominal"  # kept by resolve only when title and abstract share it
+            every.append((chunk.start, chunk.end, label))
             if label is not None:
                 span = _char_span(doc, chunk.start, chunk.end, label)
                 if span is not None:

@@ -102,7 +102,7 @@ def _trim_long_form(text: str, start: int) -> tuple[str, int]:
     return " ".join(words), offset
 
 
-def _url_spans(text: str) -> list[tuple[int, int]]:
+def url_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of URLs and bracketed references ("[Smith et al., 2020]").
 
     The substring tests are necessary conditions of the two patterns; they spare the
@@ -250,7 +250,7 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
             for start, end in find_word(full, short, plural=True):
                 cands.append(Candidate(fname, start, end, full[start:end], "", "abbrev",
                                        None, key))
-    urls = {fname: _url_spans(doc_text(doc)) for fname, doc in docs.items()}
+    urls = {fname: url_spans(doc_text(doc)) for fname, doc in docs.items()}
     cands = [c for c in cands if c.source == "repo" or not any(
         s < c.end and c.start < e for s, e in urls[c.field])]
     # "CIFAR-10/FFHQ": a slash-joined list of names, each found on its own
