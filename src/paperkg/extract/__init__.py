@@ -8,6 +8,7 @@ title and abstract of each paper and resolves the spans into
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -25,6 +26,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extractor", "extract_papers"]
 EXTRACTOR_VERSION = "0.8.1"
 
 _FIELDS = ("title", "abstract")
+log = logging.getLogger("paperkg")
 
 
 class Extractor:
@@ -78,9 +80,16 @@ class Extractor:
 
     def _run_batch(self, batch: list[Paper]) -> list[PaperEntities]:
         docs = []
+        limit = self.nlp.max_length
         for paper in batch:
             for fname in _FIELDS:
                 text = getattr(paper, fname)
+                if len(text) > limit:
+                    # spaCy refuses longer texts (E088); the loaders cut fields far
+                    # below this, so only a Paper made by hand gets here
+                    log.warning("paper %s: %s of %d characters cut to spaCy's max_length "
+                                "%d", paper.id, fname, len(text), limit)
+                    text = text[:limit]
                 doc = self.nlp.make_doc(text)
                 doc.user_data["field"] = fname
                 doc.user_data[TEXT_KEY] = text
