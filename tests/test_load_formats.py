@@ -544,6 +544,17 @@ def test_load_csv_duplicate_column_first_wins_with_a_warning(tmp_path):
                                "is used"]
 
 
+def test_load_listing_short_abstract_then_long_title_pairs_correctly(tmp_path):
+    title2 = ("Scaling Laws for " + "Very Deep Graph Neural Network Architectures " * 6)[:260]
+    assert len(title2) == 260 and not title2.endswith(".")
+    path = tmp_path / "page.txt"
+    path.write_text(f"A Short Paper\nWe show that a one-sentence abstract is kept.\n"
+                    f"{title2}\n{_PROSE * 3}\nThird Paper\n{_PROSE * 3}\n")
+    papers, report = load_papers([path])
+    assert [p.title for p in papers] == ["A Short Paper", title2.strip(), "Third Paper"]
+    assert report.records_skipped == 0
+
+
 def test_load_nan_title_is_skipped_not_a_paper_called_nan(tmp_path):
     path = tmp_path / "papers.jsonl"
     path.write_text('{"title": NaN, "abstract": "text"}\n'
