@@ -137,7 +137,7 @@ def test_load_own_id_kept_and_clash_disambiguated(tmp_path):
         {"id": "http://arxiv.org/abs/1706.03762v5", "title": "Third", "abstract": "c"},
     ])
     papers, report = load_papers([path])
-    assert [p.id for p in papers] == ["p1", "p1-2", "1706.03762"]
+    assert [p.id for p in papers] == ["p1", "p1~2", "1706.03762"]
     assert "id 'p1' is already used" in report.warnings[0]
 
 
@@ -464,3 +464,15 @@ def test_load_ids_differing_only_by_control_characters_stay_distinct(tmp_path):
     ])
     papers, _ = load_papers([path])
     assert [p.id for p in papers] == ["c\\u0001", "c\\u0002", "c"]
+
+
+def test_load_own_id_like_a_renamed_one_is_kept(tmp_path):
+    # "same-2" became "same-2-2" because an earlier clash of "same" had been renamed to
+    # "same-2" (issue 26, minor)
+    path = _jsonl(tmp_path / "ids.jsonl", [
+        {"id": "same", "title": "First", "abstract": "a"},
+        {"id": "same", "title": "Second", "abstract": "b"},
+        {"id": "same-2", "title": "Third", "abstract": "c"},
+    ])
+    for papers in (load_papers([path])[0], list(iter_papers([path]))):
+        assert [p.id for p in papers] == ["same", "same~2", "same-2"]
