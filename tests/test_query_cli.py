@@ -117,7 +117,7 @@ def test_query_cli_missing_graph(tmp_path):
 )
 def test_query_cli_build_rejects_bad_graph_options(tmp_path, option, message):
     res = _run("build", str(tmp_path), "-o", str(tmp_path / "out"), "--no-cache", *option)
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error, as for any other bad option value
     assert message in res.stderr
     assert not (tmp_path / "out").exists()
 

@@ -103,6 +103,13 @@ def _fail(error: PaperKGError) -> typer.Exit:
     return typer.Exit(code=error.exit_code)
 
 
+def _interrupted(what: str) -> typer.Exit:
+    """Ctrl-C: one line saying what was (not) done, exit code 130 (typer's own handling
+    exits 130 without a word)."""
+    err.print(f"error: interrupted; {what}", markup=False)
+    return typer.Exit(code=130)
+
+
 def _info(message: str) -> None:
     if not State.quiet:
         err.print(message, markup=False)
@@ -161,6 +168,8 @@ def build(
         )
     except PaperKGError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        raise _interrupted(f"no file written, {output} left as it was") from None
     for line in result.summary_lines():
         _info(line)
 
@@ -192,6 +201,9 @@ def extract(
         )
     except PaperKGError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        raise _interrupted(f"{output} not written (a previous one is left as it was); "
+                           "papers extracted so far are in the cache") from None
     for line in result.summary_lines():
         _info(line)
 
@@ -462,13 +474,33 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return flags + rest + argv[end:]
 
 
+def _click_exceptions():
+    try:  # typer vendors click from 0.2x on
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer on the real click
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
-    """Console-script entry point; never lets a traceback reach the user."""
+    """Console-script entry point; never lets a traceback reach the user.
+
+    Usage errors (a missing argument, a bad option value, a path click refuses) are one
+    line too, ``error: ...`` with exit code 2, instead of click's framed panel."""
+    exceptions = _click_exceptions()
     try:
-        app(args=hoist_global_flags(sys.argv[1:]), prog_name="paperkg")
+        code = app(args=hoist_global_flags(sys.argv[1:]), prog_name="paperkg",
+                   standalone_mode=False)
+    except exceptions.NoArgsIsHelpError:
+        sys.exit(2)  # the help has been printed
+    except exceptions.ClickException as error:
+        hint = " (see --help)" if isinstance(error, exceptions.UsageError) else ""
+        err.print(f"error: {error.format_message()}{hint}", markup=False)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("error: interrupted", markup=False)
+        sys.exit(130)
     except PaperKGError as error:  # pragma: no cover - commands catch their own
         err.print(f"error: {error}", markup=False)
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

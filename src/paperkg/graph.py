@@ -34,7 +34,7 @@ from paperkg import _kernels
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
 from paperkg.cache import decode_result
-from paperkg.errors import GraphError
+from paperkg.errors import GraphError, OptionError
 from paperkg.links import PaperGraphView, PaperLinks
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -360,15 +360,16 @@ def _raise_type_conflict(by_id: dict[str, Paper], results: Sequence[PaperEntitie
 
 
 def check_options(weight: str, min_shared: int, max_df: float, top_k: int | None) -> None:
-    """Raise :class:`~paperkg.errors.GraphError` for an invalid paper-linking option."""
+    """Raise :class:`~paperkg.errors.OptionError` (a :class:`~paperkg.errors.GraphError`)
+    for an invalid paper-linking option."""
     if weight not in WEIGHT_MODES:
-        raise GraphError(f"unknown weight mode {weight!r}: use one of {', '.join(WEIGHT_MODES)}")
+        raise OptionError(f"unknown weight mode {weight!r}: use one of {', '.join(WEIGHT_MODES)}")
     if min_shared < 1:
-        raise GraphError(f"min_shared must be at least 1, got {min_shared}")
+        raise OptionError(f"min_shared must be at least 1, got {min_shared}")
     if not 0 < max_df <= 1:
-        raise GraphError(f"max_df must be a fraction in (0, 1], got {max_df}")
+        raise OptionError(f"max_df must be a fraction in (0, 1], got {max_df}")
     if top_k is not None and top_k < 1:
-        raise GraphError(f"top_k must be at least 1 (or None for no limit), got {top_k}")
+        raise OptionError(f"top_k must be at least 1 (or None for no limit), got {top_k}")
 
 
 # --------------------------------------------------------------------------- knowledge graph
