@@ -197,3 +197,30 @@ def test_cli_load_ctrl_c_says_interrupted_and_leaves_the_outputs(tmp_path):
     assert result.stderr.splitlines()[-1] == (f"error: interrupted; no file written, {out} "
                                               "left as it was")
     assert not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+def test_cli_load_build_ids_with_control_characters_agree_in_every_output(run, tmp_path):
+    # "c\x01", "c\x02", "c": GraphML had three <node id="paper:c"> (two papers for
+    # networkx/query/stats, four in JSON/HTML) and kg.gexf was not XML (items 12, 15)
+    import json
+    import xml.etree.ElementTree as ET
+
+    from paperkg.export import read_gexf, read_graphml
+
+    abstract = "We train ResNet on ImageNet and compare with BERT."
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text("".join(json.dumps({"id": ident, "title": f"Paper {n}",
+                                          "abstract": abstract}) + "\n"
+                              for n, ident in enumerate(["c\u0001", "c\u0002", "c"])))
+    out = tmp_path / "graphs"
+    result = run("build", str(corpus), "-o", str(out), "--no-cache", "-j", "1")
+    assert result.exit_code == 0, result.output
+    for name in ("kg.graphml", "kg.gexf", "papers.graphml", "papers.gexf"):
+        ET.parse(out / name)
+    papers = {"paper:c", "paper:c\\u0001", "paper:c\\u0002"}
+    kg_json = json.loads((out / "kg.json").read_text())
+    assert {n["id"] for n in kg_json["nodes"] if n.get("kind") == "paper"} == papers
+    for graph in (read_graphml(out / "kg.graphml"), read_gexf(out / "kg.gexf")):
+        assert {n for n, d in graph.nodes(data=True) if d.get("kind") == "paper"} == papers
+    stats = run("stats", "-g", str(out / "kg.graphml"), "--json")
+    assert json.loads(stats.stdout)["papers"] == 3

@@ -476,3 +476,15 @@ def test_load_own_id_like_a_renamed_one_is_kept(tmp_path):
     ])
     for papers in (load_papers([path])[0], list(iter_papers([path]))):
         assert [p.id for p in papers] == ["same", "same~2", "same-2"]
+
+
+def test_load_path_behind_an_unsearchable_folder_is_cannot_read_not_missing(monkeypatch,
+                                                                              tmp_path):
+    from pathlib import Path as P
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(P, "exists", refuse)
+    with pytest.raises(SourceError, match=r"^cannot read .*x\.jsonl: Permission denied$"):
+        load_papers([tmp_path / "locked" / "x.jsonl"])

@@ -178,6 +178,8 @@ def _plan(sources: Sequence[str | Path]) -> list[_Plan]:
         path = Path(source)
         try:
             exists = path.exists()
+        except PermissionError as error:  # a folder on the way cannot be searched
+            raise SourceError(f"cannot read {source}: {error.strerror}") from error
         except (OSError, ValueError):  # e.g. a NUL byte or an over-long name
             exists = False
         if not exists:
