@@ -224,3 +224,24 @@ def test_cli_load_build_ids_with_control_characters_agree_in_every_output(run, t
         assert {n for n, d in graph.nodes(data=True) if d.get("kind") == "paper"} == papers
     stats = run("stats", "-g", str(out / "kg.graphml"), "--json")
     assert json.loads(stats.stdout)["papers"] == 3
+
+
+def test_cli_load_unexpected_error_is_one_line_not_a_traceback(tmp_path):
+    patch = ("import paperkg.workflow as wf\n"
+             "def boom(*a, **k):\n"
+             "    raise RuntimeError('boom')\n"
+             "wf.extract_to_file = boom\n")
+    result = _main("extract", str(FIXTURES / "papers.jsonl"), "-o", "out.jsonl", "--no-cache",
+                   patch=patch, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ("error: unexpected RuntimeError: boom (a bug in paperkg; run with "
+                             "-v for the traceback)\n")
+
+
+def test_cli_load_ctrl_c_in_a_query_says_interrupted(tmp_path):
+    patch = ("import paperkg.kg as kg\n"
+             "def stop(*a, **k):\n"
+             "    raise KeyboardInterrupt\n"
+             "kg.KnowledgeGraph.load = stop\n")
+    result = _main("stats", "-g", "kg.graphml", patch=patch, cwd=tmp_path)
+    assert result.returncode == 130 and result.stderr == "error: interrupted\n"

@@ -84,6 +84,7 @@ def _version(value: bool) -> None:
 class State:
     quiet = False
     verbose = False
+    interrupt_reported = False
 
 
 @app.callback()
@@ -107,6 +108,7 @@ def _interrupted(what: str) -> typer.Exit:
     """Ctrl-C: one line saying what was (not) done, exit code 130 (typer's own handling
     exits 130 without a word)."""
     err.print(f"error: interrupted; {what}", markup=False)
+    State.interrupt_reported = True
     return typer.Exit(code=130)
 
 
@@ -503,4 +505,14 @@ def main() -> None:
     except PaperKGError as error:  # pragma: no cover - commands catch their own
         err.print(f"error: {error}", markup=False)
         sys.exit(error.exit_code)
+    except Exception as error:  # a bug: still one line (the traceback with -v)
+        if State.verbose:
+            import traceback
+
+            traceback.print_exc()
+        err.print(f"error: unexpected {type(error).__name__}: {error} (a bug in paperkg; "
+                  "run with -v for the traceback)", markup=False)
+        sys.exit(1)
+    if code == 130 and not State.interrupt_reported:  # typer's silent Ctrl-C exit
+        err.print("error: interrupted", markup=False)
     sys.exit(code if isinstance(code, int) else 0)
