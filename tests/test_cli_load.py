@@ -245,3 +245,24 @@ def test_cli_load_ctrl_c_in_a_query_says_interrupted(tmp_path):
              "kg.KnowledgeGraph.load = stop\n")
     result = _main("stats", "-g", "kg.graphml", patch=patch, cwd=tmp_path)
     assert result.returncode == 130 and result.stderr == "error: interrupted\n"
+
+
+def test_cli_load_stdin_pipe_loses_no_record_to_format_detection(tmp_path):
+    # `paperkg extract /dev/stdin --format jsonl`: 300 papers in, "246 records seen"
+    # (the 64 KiB read to detect the format were lost; item 9)
+    import json
+    import subprocess
+    import sys
+
+    abstract = "We train ResNet on ImageNet and compare it with BERT on GLUE. " * 4
+    data = "".join(json.dumps({"id": f"p{i}", "title": f"Paper {i}", "abstract": abstract})
+                   + "\n" for i in range(300))
+    assert len(data.encode()) > 65536
+    script = ("import sys\nfrom paperkg.cli import main\n"
+              "sys.argv[1:] = ['extract', '/dev/stdin', '--format', 'jsonl', '-o', 'out.jsonl',"
+              " '--no-cache', '-j', '1']\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", script], input=data, capture_output=True,
+                            text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "300 records seen, 300 papers kept" in result.stderr
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 300
