@@ -488,3 +488,12 @@ def test_load_path_behind_an_unsearchable_folder_is_cannot_read_not_missing(monk
     monkeypatch.setattr(P, "exists", refuse)
     with pytest.raises(SourceError, match=r"^cannot read .*x\.jsonl: Permission denied$"):
         load_papers([tmp_path / "locked" / "x.jsonl"])
+
+
+def test_load_fifo_inside_a_directory_is_warned_and_counted(tmp_path):
+    _jsonl(tmp_path / "a.jsonl", _records(2))
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    papers, report = load_papers([tmp_path])
+    assert len(papers) == 2 and report.files_skipped == 1
+    assert report.warnings == [f"{tmp_path / 'pipe.jsonl'}: not a regular file (a FIFO or "
+                               "device); skipped"]

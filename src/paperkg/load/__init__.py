@@ -134,7 +134,8 @@ class _Plan:
     data: Path | None = None
     #: keeps a spooled copy alive
     handle: Any = None
-    #: a folder that could not be listed: warned and counted as a skipped file
+    #: why a folder or file found in a directory cannot be read (warned, counted as a
+    #: skipped file)
     unreadable: str | None = None
 
     @property
@@ -188,7 +189,7 @@ def _plan(sources: Sequence[str | Path]) -> list[_Plan]:
             unreadable: list[tuple[Path, str]] = []
             for file in walk(path, unreadable):
                 add(file, explicit=False)
-            plans.extend(_Plan(folder, False, unreadable=why) for folder, why in unreadable)
+            plans.extend(_Plan(where, False, unreadable=why) for where, why in unreadable)
         else:
             add(path, explicit=True)
     return plans
@@ -203,7 +204,7 @@ def _papers_from_file(plan: _Plan, fmt: str | None, report: LoadReport,
                       limits: Limits) -> Iterator[Paper]:
     path = plan.path
     if plan.unreadable is not None:
-        warn(report, f"{path}: cannot read folder ({plan.unreadable}); its files skipped")
+        warn(report, f"{path}: {plan.unreadable}")
         report.files_skipped += 1
         return
     try:

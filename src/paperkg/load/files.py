@@ -64,20 +64,27 @@ _BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
 def walk(directory: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Every regular file under ``directory``, sorted, hidden files and folders left out.
 
-    A folder that cannot be listed is appended to ``unreadable`` as ``(path, reason)``
-    (so the caller can warn and count it) instead of being passed over in silence.
+    A folder that cannot be listed, and a FIFO or device (which would block or never
+    end), are appended to ``unreadable`` as ``(path, why)`` (so the caller can warn and
+    count them) instead of being passed over in silence.
     """
     def failed(error: OSError) -> None:
         if unreadable is not None:
-            unreadable.append((Path(error.filename or directory), error.strerror or str(error)))
+            why = error.strerror or str(error)
+            unreadable.append((Path(error.filename or directory),
+                               f"cannot read folder ({why}); its files skipped"))
 
     for root, dirs, files in os.walk(directory, onerror=failed):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
+            if name.startswith("."):
+                continue
             # regular files only: a FIFO or device would block or never end
-            if not name.startswith(".") and path.is_file():
+            if path.is_file():
                 yield path
+            elif unreadable is not None and path.exists():  # not a dangling link
+                unreadable.append((path, "not a regular file (a FIFO or device); skipped"))
 
 
 def _suffixes(path: Path) -> tuple[str, bool]:
