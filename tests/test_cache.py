@@ -370,3 +370,54 @@ def test_cache_progress_bar_with_and_without_a_total(tmp_path, streamed):
     source = iter(papers) if streamed else papers
     shown = run(source, tmp_path / "c.sqlite", progress=True)
     assert dumps(shown) == dumps(run(papers, None))
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(b'{"id": "x", "title": "T", "entities": [', id="truncated-json"),
+    pytest.param(b'{"id": "x", "title": "T", "entities": [{"id": "weird:a", "name": "a", '
+                 b'"type": "weird", "aliases": [], "mentions": []}]}', id="unknown-type"),
+    pytest.param(b'[1, 2, 3]', id="json-list"),
+])
+def test_cache_row_that_decompresses_but_is_no_result_is_a_one_line_cache_error(
+        tmp_path, payload):
+    import zlib
+
+    from paperkg.workflow import extract_corpus
+
+    path = tmp_path / "c.sqlite"
+    papers = make_papers(3)
+    with ExtractionCache(path) as cache:
+        cache.store((p, fake_result(p)) for p in papers)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE extractions SET result = ? WHERE paper_id = ?",
+                   (zlib.compress(payload), papers[1].id))
+    for read in (lambda: extract_corpus(papers, jobs=1, cache=path),
+                 lambda: ExtractionCache(path).lookup(papers),
+                 lambda: ExtractionCache(path).get(papers[1])):
+        with pytest.raises(CacheError) as info:
+            read()
+        message = str(info.value)
+        assert "corrupt" in message and repr(papers[1].id) in message and "\n" not in message
+
+
+def test_cache_cli_cache_row_with_a_bad_entity_type_is_one_line_error(tmp_path):
+    import zlib
+
+    from typer.testing import CliRunner
+
+    from paperkg.cli import app
+
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text('{"id": "a", "title": "T", "abstract": "We use ResNet."}\n')
+    cache = tmp_path / "cache.sqlite"
+    args = ["extract", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--cache", str(cache)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE extractions SET result = ?",
+                   (zlib.compress(b'{"id": "a", "title": "T", "entities": [{"id": "w:x", '
+                                  b'"name": "x", "type": "weird", "aliases": [], '
+                                  b'"mentions": []}]}'),))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().startswith("error: cache ")
+    assert len(result.output.strip().splitlines()) == 1

@@ -134,3 +134,135 @@ def test_cli_main_accepts_quiet_after_the_command(tmp_path, monkeypatch, capsys)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "warning" not in err and err.startswith("error:")
+
+
+# --- issue 26: crashes, interrupts and usage errors reach the user as one line ---------
+
+
+def _main(*args: str, patch: str = "", cwd=None):
+    """The console script (``paperkg.cli.main``) in a fresh process, after ``patch``."""
+    import subprocess
+    import sys
+
+    script = f"import sys\n{patch}\nfrom paperkg.cli import main\nsys.argv[1:] = {list(args)!r}\nmain()\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_cli_load_huge_abstract_is_cut_and_extracted_not_a_spacy_error(run, tmp_path,
+                                                                        monkeypatch):
+    # one abstract of 1,000,001 characters among normal papers ended in spaCy's E088
+    # with no output at all (item 1); with a small field limit the test stays fast
+    import json
+
+    monkeypatch.setenv("PAPERKG_MAX_FIELD_CHARS", "2000")
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "a", "title": "Small", "abstract": "We use ResNet on ImageNet."},
+        {"id": "big", "title": "Huge", "abstract": "We use ResNet. " * 66_667 + "x"},
+        {"id": "c", "title": "Small too", "abstract": "We use BERT on GLUE."},
+    ]))
+    result = run("extract", str(corpus), "-o", "out.jsonl", "--no-cache", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {corpus}:2: abstract of 1,000,006 characters truncated to 2,000" \
+        in result.output
+    assert "3 papers kept" in result.output and "1 truncated" in result.output
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a", "big", "c"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("extract", "x.jsonl"), "error: Missing option '-o' / '--output'."),
+    (("query", "top", "-n", "many"), "error: Invalid value for '-n'"),
+    (("build", "--weight", "bogus", "--no-cache"), "error: unknown weight mode 'bogus'"),
+    (("build", "--max-df", "2", "--no-cache"), "error: max_df must be a fraction in (0, 1]"),
+])
+def test_cli_load_usage_errors_are_one_line_with_exit_2(tmp_path, args, message):
+    result = _main(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "╭" not in result.stderr
+
+
+def test_cli_load_ctrl_c_says_interrupted_and_leaves_the_outputs(tmp_path):
+    # Ctrl-C exited 130 without a word (typer's own handling)
+    patch = ("import paperkg.export as export_mod\n"
+             "def stop(*a, **k):\n"
+             "    raise KeyboardInterrupt\n"
+             "export_mod.write_html = stop\n")
+    out = tmp_path / "graphs"
+    result = _main("build", str(FIXTURES / "papers.jsonl"), "-o", str(out), "--no-cache",
+                   "-j", "1", patch=patch, cwd=tmp_path)
+    assert result.returncode == 130
+    assert result.stderr.splitlines()[-1] == (f"error: interrupted; no file written, {out} "
+                                              "left as it was")
+    assert not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+def test_cli_load_build_ids_with_control_characters_agree_in_every_output(run, tmp_path):
+    # "c\x01", "c\x02", "c": GraphML had three <node id="paper:c"> (two papers for
+    # networkx/query/stats, four in JSON/HTML) and kg.gexf was not XML (items 12, 15)
+    import json
+    import xml.etree.ElementTree as ET
+
+    from paperkg.export import read_gexf, read_graphml
+
+    abstract = "We train ResNet on ImageNet and compare with BERT."
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text("".join(json.dumps({"id": ident, "title": f"Paper {n}",
+                                          "abstract": abstract}) + "\n"
+                              for n, ident in enumerate(["c\u0001", "c\u0002", "c"])))
+    out = tmp_path / "graphs"
+    result = run("build", str(corpus), "-o", str(out), "--no-cache", "-j", "1")
+    assert result.exit_code == 0, result.output
+    for name in ("kg.graphml", "kg.gexf", "papers.graphml", "papers.gexf"):
+        ET.parse(out / name)
+    papers = {"paper:c", "paper:c\\u0001", "paper:c\\u0002"}
+    kg_json = json.loads((out / "kg.json").read_text())
+    assert {n["id"] for n in kg_json["nodes"] if n.get("kind") == "paper"} == papers
+    for graph in (read_graphml(out / "kg.graphml"), read_gexf(out / "kg.gexf")):
+        assert {n for n, d in graph.nodes(data=True) if d.get("kind") == "paper"} == papers
+    stats = run("stats", "-g", str(out / "kg.graphml"), "--json")
+    assert json.loads(stats.stdout)["papers"] == 3
+
+
+def test_cli_load_unexpected_error_is_one_line_not_a_traceback(tmp_path):
+    patch = ("import paperkg.workflow as wf\n"
+             "def boom(*a, **k):\n"
+             "    raise RuntimeError('boom')\n"
+             "wf.extract_to_file = boom\n")
+    result = _main("extract", str(FIXTURES / "papers.jsonl"), "-o", "out.jsonl", "--no-cache",
+                   patch=patch, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ("error: unexpected RuntimeError: boom (a bug in paperkg; run with "
+                             "-v for the traceback)\n")
+
+
+def test_cli_load_ctrl_c_in_a_query_says_interrupted(tmp_path):
+    patch = ("import paperkg.kg as kg\n"
+             "def stop(*a, **k):\n"
+             "    raise KeyboardInterrupt\n"
+             "kg.KnowledgeGraph.load = stop\n")
+    result = _main("stats", "-g", "kg.graphml", patch=patch, cwd=tmp_path)
+    assert result.returncode == 130 and result.stderr == "error: interrupted\n"
+
+
+def test_cli_load_stdin_pipe_loses_no_record_to_format_detection(tmp_path):
+    # `paperkg extract /dev/stdin --format jsonl`: 300 papers in, "246 records seen"
+    # (the 64 KiB read to detect the format were lost; item 9)
+    import json
+    import subprocess
+    import sys
+
+    abstract = "We train ResNet on ImageNet and compare it with BERT on GLUE. " * 4
+    data = "".join(json.dumps({"id": f"p{i}", "title": f"Paper {i}", "abstract": abstract})
+                   + "\n" for i in range(300))
+    assert len(data.encode()) > 65536
+    script = ("import sys\nfrom paperkg.cli import main\n"
+              "sys.argv[1:] = ['extract', '/dev/stdin', '--format', 'jsonl', '-o', 'out.jsonl',"
+              " '--no-cache', '-j', '1']\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", script], input=data, capture_output=True,
+                            text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "300 records seen, 300 papers kept" in result.stderr
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 300

@@ -251,3 +251,75 @@ def test_export_all_survives_control_characters_and_lone_surrogates(tmp_path):
     assert back.nodes["method:bert"]["aliases"] == ["B\x07ERT", ""]
     assert read_gexf(tmp_path / "kg.gexf").nodes["method:bert"]["aliases"] == ["B\x07ERT", ""]
     assert "bad" in (tmp_path / "kg.html").read_text(encoding="utf-8")
+
+
+# --- issue 26, item 18: outputs move into place only when complete, and one at a time --
+
+
+def _snapshot(outdir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(outdir.iterdir()) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+@pytest.mark.parametrize("failure", [ExportError("disk full"), KeyboardInterrupt()],
+                         ids=["failed", "interrupted"])
+def test_export_all_failed_or_interrupted_leaves_the_previous_set(tmp_path, monkeypatch,
+                                                                   failure):
+    import paperkg.export as export_mod
+
+    export_all(make_kg(), tmp_path)
+    before = _snapshot(tmp_path)
+    assert len(before) == 12
+
+    def broken(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(export_mod, "write_html", broken)  # the last file of each set
+    with pytest.raises(type(failure)):
+        export_all(make_kg(n_extra_papers=3), tmp_path)
+    assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.glob(".paperkg-tmp-*"))
+
+
+def test_export_all_killed_leaves_the_previous_set_and_the_next_run_cleans_up(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    export_all(make_kg(), tmp_path)
+    before = _snapshot(tmp_path)
+    script = (
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import paperkg.export as export_mod\n"
+        "from test_export import make_kg\n"
+        "def die(*a, **k):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "export_mod.write_html = die\n"
+        f"export_mod.export_all(make_kg(n_extra_papers=3), {str(tmp_path)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    assert _snapshot(tmp_path) == before  # kill -9 half-way: the old set, whole
+    assert list(tmp_path.glob(".paperkg-tmp-*"))  # its staging directory is left ...
+    export_all(make_kg(n_extra_papers=3), tmp_path)
+    assert not list(tmp_path.glob(".paperkg-tmp-*"))  # ... and removed by the next run
+    assert _snapshot(tmp_path) != before
+
+
+def test_export_all_second_export_into_one_directory_waits_for_the_first(tmp_path):
+    import fcntl
+    import threading
+
+    export_all(make_kg(), tmp_path)
+    before = _snapshot(tmp_path)
+    with open(tmp_path / ".paperkg.lock", "a+b") as held:  # another build is writing
+        fcntl.flock(held, fcntl.LOCK_EX)
+        worker = threading.Thread(target=export_all, args=(make_kg(n_extra_papers=3), tmp_path))
+        worker.start()
+        worker.join(timeout=3)
+        assert worker.is_alive()  # waiting for the lock, nothing written
+        assert _snapshot(tmp_path) == before
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    assert _snapshot(tmp_path) != before

@@ -100,3 +100,18 @@ def test_gexf_bytes_do_not_depend_on_the_day(kg, tmp_path, monkeypatch):
     data = (tmp_path / "today.gexf").read_bytes()
     assert b"lastmodifieddate" not in data
     assert data == (tmp_path / "epoch.gexf").read_bytes()
+
+
+def test_gexf_ids_with_control_characters_are_valid_xml_and_distinct(tmp_path):
+    # paper ids "c\x01", "c\x07", "c" made kg.gexf unreadable by xmllint, networkx and
+    # read_gexf, and the build still exited 0 (issue 26, item 15)
+    g = nx.Graph()
+    for ident in ("paper:c\u0001", "paper:c\u0007", "paper:c"):
+        g.add_node(ident, kind="paper", title=f"Title of {ident}\u0001", label=ident)
+    g.add_edge("paper:c\u0001", "paper:c")
+    path = tmp_path / "g.gexf"
+    write_gexf(g, path)
+    ET.parse(path)  # well-formed
+    back = read_gexf(path)
+    assert sorted(back) == ["paper:c", "paper:c\\u0001", "paper:c\\u0007"]
+    assert back.has_edge("paper:c\\u0001", "paper:c")

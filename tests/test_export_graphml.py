@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from paperkg.errors import GraphError
+from paperkg.errors import ExportError, GraphError
 from paperkg.export.graphml import ENCODING_KEY, VIZ_ATTRIBUTES, read_graphml, write_graphml
 from test_export import make_kg, plain_edges, plain_nodes
 
@@ -311,10 +311,15 @@ def test_graphml_streaming_writer_gives_the_bytes_of_the_copying_path(kg, which,
         graph = nx.MultiGraph()
         graph.add_edge("a", "b", w=1)
         graph.add_edge("a", "b", w=2.5)
-    else:  # node ids that are equal as strings
+    else:  # node ids that are equal as strings: written, they would be one node
         graph = nx.Graph()
         graph.add_edge(1, "1", w=1)
         graph.add_edge(1, 2)
+        with pytest.raises(ExportError, match="would both be written with the id '1'"):
+            graphml_ready(graph, viz=viz, seed=3)
+        with pytest.raises(ExportError, match="would both be written with the id '1'"):
+            write_graphml(graph, io.BytesIO(), viz=viz, seed=3)
+        return
     expected = _XML_INVALID.sub(
         "", graphml_text(graphml_ready(graph, viz=viz, seed=3))
     ).encode("utf-8")
@@ -335,3 +340,17 @@ def test_graphml_streaming_writer_splits_chunks_without_changing_bytes(kg, monke
     pieces = io.BytesIO()
     write_graphml(kg.paper_graph, pieces)
     assert pieces.getvalue() == whole.getvalue()
+
+
+def test_graphml_ids_differing_only_by_control_characters_stay_distinct(tmp_path):
+    # three papers "c\x01", "c\x02", "c" were written as three <node id="paper:c">, read
+    # back as two (issue 26, item 12)
+    g = nx.Graph()
+    for ident in ("paper:c\u0001", "paper:c\u0002", "paper:c"):
+        g.add_node(ident, kind="paper", title="T")
+    g.add_edge("paper:c\u0002", "paper:c")
+    path = tmp_path / "g.graphml"
+    write_graphml(g, path)
+    back = read_graphml(path)
+    assert sorted(back) == ["paper:c", "paper:c\\u0001", "paper:c\\u0002"]
+    assert back.number_of_edges() == 1

@@ -110,3 +110,27 @@ def test_tables_csv_unwritable_raises_export_error(kg, tmp_path):
     (tmp_path / "kg_nodes.csv").mkdir()
     with pytest.raises(ExportError, match="kg_nodes.csv"):
         write_csv_tables(kg.graph, tmp_path / "kg_nodes.csv", tmp_path / "kg_edges.csv")
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)",
+                                  "\t=1+1", "\r=1", "  =cmd", "\uff1d1+1"])
+def test_tables_csv_formula_cells_are_neutralised(tmp_path, text):
+    # titles, authors and categories starting with = + - @ (or a tab, which a
+    # spreadsheet strips, leaving a live "=") were written verbatim (issue 26, item 19)
+    graph = nx.Graph()
+    graph.add_node("paper:1", kind="paper", title=text, label=text, authors=[text, "B"],
+                   categories=[text], x=-0.5, year=-3)
+    nodes_path, edges_path = tmp_path / "n.csv", tmp_path / "e.csv"
+    write_csv_tables(graph, nodes_path, edges_path)
+    row = read_csv(nodes_path)[0]
+    for column in ("title", "label", "authors", "categories"):
+        assert row[column].startswith("'" + text), column
+    assert row["x"] == "-0.5" and row["year"] == "-3"  # numbers stay numbers
+
+
+def test_tables_csv_plain_cells_are_unchanged(tmp_path):
+    graph = nx.Graph()
+    graph.add_node("paper:1", kind="paper", title="A title - with dashes = fine", label="x")
+    nodes_path, edges_path = tmp_path / "n.csv", tmp_path / "e.csv"
+    write_csv_tables(graph, nodes_path, edges_path)
+    assert read_csv(nodes_path)[0]["title"] == "A title - with dashes = fine"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def test_load_own_id_kept_and_clash_disambiguated(tmp_path):
         {"id": "http://arxiv.org/abs/1706.03762v5", "title": "Third", "abstract": "c"},
     ])
     papers, report = load_papers([path])
-    assert [p.id for p in papers] == ["p1", "p1-2", "1706.03762"]
+    assert [p.id for p in papers] == ["p1", "p1~2", "1706.03762"]
     assert "id 'p1' is already used" in report.warnings[0]
 
 
@@ -312,3 +313,187 @@ def test_load_corrupt_gzip_is_warned(tmp_path):
     papers, report = load_papers([tmp_path])
     assert len(papers) == 2 and report.files_skipped == 1
     assert "papers.jsonl.gz" in report.warnings[0]
+
+
+# --- red-team regressions (issue 26): size limits, accounting, nothing dropped silently -
+
+_PROSE = ("We study a simple problem and prove that the method converges under mild "
+          "assumptions on the data. ")
+
+
+def _records(n: int, start: int = 0) -> list[dict]:
+    return [{"id": f"p{i}", "title": f"Paper number {i}", "abstract": _PROSE * 2}
+            for i in range(start, start + n)]
+
+
+def _accounted(report: LoadReport) -> bool:
+    return (report.records_seen
+            == report.papers_kept + report.duplicates_merged + report.records_skipped)
+
+
+def test_load_huge_abstract_truncated_to_the_field_limit_with_a_warning(tmp_path):
+    from paperkg.load import Limits
+
+    huge = "word " * 2_000
+    records = [*_records(2), {"id": "big", "title": "Huge", "abstract": huge}, *_records(2, 2)]
+    path = _jsonl(tmp_path / "big.jsonl", records)
+    papers, report = load_papers([path], limits=Limits(max_field_chars=1_000))
+    assert len(papers) == 5 and _accounted(report)
+    big = next(p for p in papers if p.id == "big")
+    assert len(big.abstract) <= 1_000
+    assert report.records_truncated == 1 and "1 truncated" in report.summary()
+    assert any(w.startswith(f"{path}:3: abstract of") and "truncated to 1,000" in w
+               for w in report.warnings)
+
+
+def test_load_default_field_limit_keeps_texts_under_spacy_max_length():
+    from paperkg.load.limits import DEFAULT_FIELD_CHARS
+
+    assert DEFAULT_FIELD_CHARS < 1_000_000
+
+
+def test_load_field_limit_from_the_environment(tmp_path, monkeypatch):
+    from paperkg.errors import SourceError as Err
+    from paperkg.load import Limits
+
+    monkeypatch.setenv("PAPERKG_MAX_FIELD_CHARS", "50")
+    assert Limits.from_env().max_field_chars == 50
+    monkeypatch.setenv("PAPERKG_MAX_FIELD_CHARS", "lots")
+    with pytest.raises(Err, match="PAPERKG_MAX_FIELD_CHARS"):
+        Limits.from_env()
+
+
+def test_load_gzipped_line_over_the_line_limit_skipped_not_held(tmp_path):
+    import gzip
+
+    from paperkg.load import Limits
+
+    lines = [json.dumps(r) for r in _records(3)]
+    lines.insert(1, json.dumps({"title": "Huge", "abstract": "x" * 50_000}))
+    path = tmp_path / "big.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    papers, report = load_papers([path], limits=Limits(max_line_bytes=10_000))
+    assert [p.id for p in papers] == ["p0", "p1", "p2"]
+    assert report.records_skipped == 1 and _accounted(report)
+    assert f"{path}:2: line longer than the 10,000-byte line limit" in report.warnings[0]
+
+
+def test_load_line_limit_in_a_whole_file_format_keeps_the_records_before(tmp_path):
+    from paperkg.load import Limits
+
+    body = ",\n".join(json.dumps(r) for r in _records(3))
+    path = tmp_path / "papers.json"
+    path.write_text(f"[\n{body},\n" + json.dumps({"title": "T", "abstract": "y" * 5_000})
+                    + "\n]\n")
+    papers, report = load_papers([path], limits=Limits(max_line_bytes=1_000))
+    assert len(papers) == 3
+    assert any(":5: line longer than" in w and "rest of file skipped" in w
+               for w in report.warnings)
+
+
+def test_load_pipe_loses_no_record_to_format_detection(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    data = "".join(json.dumps(r) + "\n" for r in _records(600)).encode()
+    assert len(data) > 2 * 65536  # more than the sniffed head, twice
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        papers, report = load_papers([fifo], fmt="jsonl")
+    finally:
+        writer.join()
+    assert len(papers) == 600 and report.records_seen == 600
+
+
+def test_load_unreadable_subfolder_is_warned_and_counted(tmp_path, monkeypatch):
+    _jsonl(tmp_path / "a.jsonl", _records(2))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _jsonl(locked / "b.jsonl", _records(2, 2))
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # what chmod 000 does for an unprivileged user
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    papers, report = load_papers([tmp_path])
+    assert len(papers) == 2 and report.files_skipped == 1
+    assert any(w.startswith(f"{locked}: cannot read folder (Permission denied)")
+               for w in report.warnings)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder")
+def test_load_chmod_000_subfolder_is_warned_and_counted(tmp_path):
+    _jsonl(tmp_path / "a.jsonl", _records(2))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _jsonl(locked / "b.jsonl", _records(2, 2))
+    locked.chmod(0)
+    try:
+        papers, report = load_papers([tmp_path])
+    finally:
+        locked.chmod(0o755)
+    assert len(papers) == 2 and report.files_skipped == 1
+
+
+def test_load_corrupt_txt_gz_is_called_a_bad_gzip_not_unsupported(tmp_path):
+    path = tmp_path / "page.txt.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data" * 10)
+    with pytest.raises(EmptyInputError):
+        load_papers([path])
+    report = LoadReport()
+    with pytest.raises(EmptyInputError):
+        list(iter_papers([path], report=report))
+    assert "not a valid gzip file" in report.warnings[0]
+
+
+def test_load_ids_differing_only_by_control_characters_stay_distinct(tmp_path):
+    path = _jsonl(tmp_path / "ids.jsonl", [
+        {"id": "c\u0001", "title": "One", "abstract": "a"},
+        {"id": "c\u0002", "title": "Two", "abstract": "b"},
+        {"id": "c", "title": "Three", "abstract": "c"},
+    ])
+    papers, _ = load_papers([path])
+    assert [p.id for p in papers] == ["c\\u0001", "c\\u0002", "c"]
+
+
+def test_load_own_id_like_a_renamed_one_is_kept(tmp_path):
+    # "same-2" became "same-2-2" because an earlier clash of "same" had been renamed to
+    # "same-2" (issue 26, minor)
+    path = _jsonl(tmp_path / "ids.jsonl", [
+        {"id": "same", "title": "First", "abstract": "a"},
+        {"id": "same", "title": "Second", "abstract": "b"},
+        {"id": "same-2", "title": "Third", "abstract": "c"},
+    ])
+    for papers in (load_papers([path])[0], list(iter_papers([path]))):
+        assert [p.id for p in papers] == ["same", "same~2", "same-2"]
+
+
+def test_load_path_behind_an_unsearchable_folder_is_cannot_read_not_missing(monkeypatch,
+                                                                              tmp_path):
+    from pathlib import Path as P
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(P, "exists", refuse)
+    with pytest.raises(SourceError, match=r"^cannot read .*x\.jsonl: Permission denied$"):
+        load_papers([tmp_path / "locked" / "x.jsonl"])
+
+
+def test_load_fifo_inside_a_directory_is_warned_and_counted(tmp_path):
+    _jsonl(tmp_path / "a.jsonl", _records(2))
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    papers, report = load_papers([tmp_path])
+    assert len(papers) == 2 and report.files_skipped == 1
+    assert report.warnings == [f"{tmp_path / 'pipe.jsonl'}: not a regular file (a FIFO or "
+                               "device); skipped"]

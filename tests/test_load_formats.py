@@ -428,3 +428,137 @@ def test_load_bibtex_at_sign_between_entries_is_text(tmp_path):
     papers, report = load_papers([path])
     assert [p.title for p in papers] == ["T"] and report.warnings == []
     assert report.records_seen == 1
+
+
+# --- red-team regressions (issue 26) ------------------------------------------------
+
+_PROSE = ("We study a simple problem and prove that the method converges under mild "
+          "assumptions on the data. ")
+
+
+def _counts(report):
+    return (report.records_seen, report.papers_kept, report.duplicates_merged,
+            report.records_skipped)
+
+
+def test_load_json_invalid_byte_after_the_head_keeps_earlier_records(tmp_path):
+    import json
+
+    records = [{"title": f"Paper {i}", "abstract": _PROSE * 9} for i in range(80)]
+    lines = [json.dumps(r) for r in records]
+    assert sum(map(len, lines[:79])) > 65536
+    path = tmp_path / "papers.json"
+    path.write_bytes(("[\n" + ",\n".join(lines[:79]) + ",\n").encode()
+                     + b'{"title": "Bad \xff byte", "abstract": "x"}\n]\n')
+    papers, report = load_papers([path])
+    assert len(papers) == 79
+    assert any(":81: not UTF-8 text" in w and "rest of file skipped" in w
+               for w in report.warnings)
+
+
+def test_load_bibtex_invalid_byte_after_the_head_keeps_earlier_entries(tmp_path):
+    entries = [f"@article{{k{i},\n  title = {{Paper {i}}},\n  abstract = {{{_PROSE * 9}}}\n}}\n"
+               for i in range(80)]
+    path = tmp_path / "refs.bib"
+    path.write_bytes("".join(entries[:79]).encode() + b"@article{bad, title = {\xff}}\n")
+    papers, report = load_papers([path])
+    assert len(papers) == 79 and "not UTF-8 text" in report.warnings[-1]
+
+
+def test_load_json_repeated_wrapper_key_reads_every_record(tmp_path):
+    import json
+
+    def recs(a, b):
+        return [{"title": f"Paper {i}", "abstract": _PROSE} for i in range(a, b)]
+
+    path = tmp_path / "papers.json"
+    path.write_text('{"papers": ' + json.dumps(recs(0, 2)) + ', "papers": '
+                    + json.dumps(recs(2, 5)) + "}")
+    papers, report = load_papers([path])
+    assert len(papers) == 5 and _counts(report) == (5, 5, 0, 0)
+    assert "key 'papers' repeated" in report.warnings[0]
+
+
+def test_load_bibtex_unclosed_entry_then_inline_entry_on_the_same_line(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        f"@article{{a, title = {{One}}, abstract = {{{_PROSE}}}}}\n"
+        f"@article{{b, title = {{Two}}, abstract = {{{_PROSE}}}\n"
+        f"@article{{c, title = {{Broken}}, abstract = {{unclosed  "
+        f"@article{{d, title = {{Four}}, abstract = {{{_PROSE}}}}}\n"
+        f"@article{{e, title = {{Five}}, abstract = {{{_PROSE}}}}}\n")
+    papers, report = load_papers([path])
+    assert {p.title for p in papers} == {"One", "Four", "Five"}
+    assert report.records_seen == 5 and report.records_skipped == 2
+
+
+def test_load_bibtex_string_doubling_chain_is_bounded(tmp_path):
+    from paperkg.load import Limits
+
+    macros = ["@string{m0 = \"ab\"}"] + [f"@string{{m{i} = m{i - 1} # m{i - 1}}}"
+                                          for i in range(1, 31)]
+    path = tmp_path / "bomb.bib"
+    path.write_text("\n".join(macros) + "\n@article{x, title = {Bomb}, abstract = m30}\n"
+                    f"@article{{y, title = {{Fine}}, abstract = {{{_PROSE}}}}}\n")
+    papers, report = load_papers([path], limits=Limits(max_field_chars=5_000))
+    assert [len(p.abstract) for p in papers] == [5_000, len(_PROSE.strip())]
+    assert report.records_truncated == 1 and "truncated to 5,000" in report.warnings[0]
+
+
+def test_load_bibtex_key_check_does_not_copy_the_rest_of_the_file():
+    # the "@article{key," test used to slice sc.text[m.end():] per entry (quadratic)
+    from paperkg.load.bibtex import parse
+
+    text = "".join(f"@article{{k{i}, title = {{T{i}}}}}\n" for i in range(3))
+    text += "@article{title = {No key}}\n"
+    entries = [item for _, item in parse(text)]
+    assert [e[1] for e in entries] == ["k0", "k1", "k2", ""]
+    assert entries[-1][2]["title"] == "No key"
+
+
+def test_load_csv_cut_inside_a_quoted_field_is_warned_not_truncated(tmp_path):
+    path = tmp_path / "papers.csv"
+    path.write_text(f'title,abstract\nOne,"{_PROSE}"\nTwo,"{_PROSE}\nand then the file ends')
+    papers, report = load_papers([path])
+    assert [p.title for p in papers] == ["One"]
+    assert _counts(report) == (2, 1, 0, 1)
+    assert report.warnings == [f"{path}:3: CSV row cut inside a quoted field at the end of "
+                               "the file"]
+
+
+def test_load_concatenated_csv_header_row_is_not_a_paper(tmp_path):
+    path = tmp_path / "papers.csv"
+    part = "title,abstract\n{0},\"{1}\"\n"
+    path.write_text(part.format("One", _PROSE) + part.format("Two", _PROSE))
+    papers, report = load_papers([path])
+    assert [p.title for p in papers] == ["One", "Two"]
+    assert "the header row again" in report.warnings[0]
+
+
+def test_load_csv_duplicate_column_first_wins_with_a_warning(tmp_path):
+    path = tmp_path / "papers.csv"
+    path.write_text(f'title,abstract,title\nOne,"{_PROSE}",Other\n')
+    papers, report = load_papers([path])
+    assert papers[0].title == "One"
+    assert report.warnings == [f"{path}:1: column 'title' appears more than once; the first "
+                               "is used"]
+
+
+def test_load_listing_short_abstract_then_long_title_pairs_correctly(tmp_path):
+    title2 = ("Scaling Laws for " + "Very Deep Graph Neural Network Architectures " * 6)[:260]
+    assert len(title2) == 260 and not title2.endswith(".")
+    path = tmp_path / "page.txt"
+    path.write_text(f"A Short Paper\nWe show that a one-sentence abstract is kept.\n"
+                    f"{title2}\n{_PROSE * 3}\nThird Paper\n{_PROSE * 3}\n")
+    papers, report = load_papers([path])
+    assert [p.title for p in papers] == ["A Short Paper", title2.strip(), "Third Paper"]
+    assert report.records_skipped == 0
+
+
+def test_load_nan_title_is_skipped_not_a_paper_called_nan(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    path.write_text('{"title": NaN, "abstract": "text"}\n'
+                    '{"title": "Real", "abstract": "text"}\n')
+    papers, report = load_papers([path])
+    assert [p.title for p in papers] == ["Real"]
+    assert "title is not text (float)" in report.warnings[0]

@@ -117,6 +117,33 @@ def test_query_cli_missing_graph(tmp_path):
 )
 def test_query_cli_build_rejects_bad_graph_options(tmp_path, option, message):
     res = _run("build", str(tmp_path), "-o", str(tmp_path / "out"), "--no-cache", *option)
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error, as for any other bad option value
     assert message in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _tamper(src: str, dst, old: str, new: str) -> str:
+    from pathlib import Path
+
+    text = Path(src).read_text(encoding="utf-8")
+    assert old in text
+    Path(dst).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return str(dst)
+
+
+@pytest.mark.parametrize("args", [("query", "top"), ("query", "entities-of", "p1"), ("stats",)])
+def test_query_cli_entity_node_with_bogus_type_is_one_line_error(graph_file, tmp_path, args):
+    import re
+    import shutil
+    from pathlib import Path
+
+    text = Path(graph_file).read_text(encoding="utf-8")
+    key = re.search(r'<key id="(d\d+)" for="node" attr.name="type"', text).group(1)
+    sibling = Path(graph_file).with_name("papers.graphml")
+    shutil.copy(sibling, tmp_path / "papers.graphml")
+    bad = _tamper(graph_file, tmp_path / "kg.graphml", f'<data key="{key}">method</data>',
+                  f'<data key="{key}">bogus</data>')
+    res = _run(*args, "-g", bad)
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.startswith(f"error: {bad}: entity node ")
+    assert "'bogus'" in res.stderr and res.stderr.count("\n") == 1

@@ -63,7 +63,7 @@ def _compiled(func: Callable) -> Callable:
 
 def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
                   deg: np.ndarray, order: np.ndarray, m: float,
-                  two_m2: float) -> tuple[np.ndarray, bool]:
+                  max_passes: int) -> tuple[np.ndarray, bool]:
     """:func:`paperkg.graph._louvain_level`, compiled: one local-moving pass.
 
     ``cuts``: node ``u``'s adjacency entries are ``dst[cuts[u]:cuts[u+1]]`` (weights
@@ -88,7 +88,7 @@ def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
                                new_deg)
     com = np.empty(n, dtype=np.int64)
     improved = _compiled(_louvain_level)(n, new_cuts, new_dst, new_wts, new_deg,
-                                         np.arange(n, dtype=np.int64), m, two_m2, com)
+                                         np.arange(n, dtype=np.int64), m, max_passes, com)
     return order[com[rank]], bool(improved)
 
 
@@ -109,7 +109,7 @@ def _visiting_order(cuts, dst, wts, deg, order, rank, new_cuts, new_dst, new_wts
         new_deg[t] = deg[u]
 
 
-def _louvain_level(n, cuts, dst, wts, deg, order, m, two_m2, node2com):  # pragma: no cover
+def _louvain_level(n, cuts, dst, wts, deg, order, m, max_passes, node2com):  # pragma: no cover
     # The loop of graph._louvain_level with networkx's dict ``weights2com`` as a dense
     # array plus the list of its keys in insertion order (``seen``), reset by a stamp.
     for u in range(n):
@@ -123,8 +123,10 @@ def _louvain_level(n, cuts, dst, wts, deg, order, m, two_m2, node2com):  # pragm
     seen = np.empty(widest, dtype=np.int64)
     visit = 0
     moves = 1
+    passes = 0
     improved = False
-    while moves > 0:
+    while moves > 0 and passes < max_passes:
+        passes += 1
         moves = 0
         for t in range(n):
             u = order[t]
@@ -152,10 +154,11 @@ def _louvain_level(n, cuts, dst, wts, deg, order, m, two_m2, node2com):  # pragm
                 w2c[own] = 0.0
                 seen[n_seen] = own
                 n_seen += 1
-            remove_cost = -w2c[own] / m + (stot[own] * degree) / two_m2
+            # the gain times m**2 (networkx gh-8739): see graph._louvain_level
+            remove_cost = -w2c[own] * m + (stot[own] * degree) / 2
             for s in range(n_seen):
                 c = seen[s]
-                gain = remove_cost + w2c[c] / m - (stot[c] * degree) / two_m2
+                gain = remove_cost + w2c[c] * m - (stot[c] * degree) / 2
                 if gain > best_mod:
                     best_mod = gain
                     best_com = c

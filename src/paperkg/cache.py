@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from paperkg.errors import CacheError
 from paperkg.models import Paper, PaperEntities
 
@@ -113,10 +115,27 @@ def decode_result(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
 
 
+def _valid_json(blob: bytes) -> str:
+    """The JSON text of a stored row, once it is known to be a
+    :class:`~paperkg.models.PaperEntities` (raises :class:`zlib.error`, or
+    :class:`ValueError` for a row that decompresses into anything else)."""
+    text = decode_result(blob)
+    PaperEntities.model_validate_json(text)
+    return text
+
+
 def _checked(blob: bytes) -> bytes:
-    """``blob`` itself, once it is known to decompress (raises :class:`zlib.error`)."""
-    zlib.decompress(blob)
+    """``blob`` itself, once it is known to decompress into a valid result."""
+    _valid_json(blob)
     return blob
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        return f"{where + ': ' if where else ''}{first['msg']}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 class ExtractionCache:
@@ -190,7 +209,7 @@ class ExtractionCache:
 
         Costs one indexed query per ~900 papers.
         """
-        return self._lookup(papers, decode_result)
+        return self._lookup(papers, _valid_json)
 
     def lookup_encoded(self, papers: Sequence[Paper]) -> list[bytes | None]:
         """:meth:`lookup` with each hit as stored (:func:`encode_result`); every blob is
@@ -215,7 +234,17 @@ class ExtractionCache:
             out: list[_T | None] = []
             for paper, chash in zip(papers, hashes, strict=True):
                 blob = found.get((paper.id, chash))
-                out.append(None if blob is None else convert(blob))
+                if blob is None:
+                    out.append(None)
+                    continue
+                try:
+                    out.append(convert(blob))
+                except (ValueError, TypeError, UnicodeDecodeError) as error:
+                    # a row that decompresses but is not a result (cut JSON, an unknown
+                    # entity type, a list): never handed on as if it were one
+                    raise CacheError(
+                        f"cache {self.path} is corrupt (row of paper {paper.id!r}: "
+                        f"{_reason(error)}); delete it or run with --no-cache") from error
         except (sqlite3.DatabaseError, zlib.error) as error:
             raise CacheError(
                 f"cache {self.path} is corrupt ({error}); delete it or run with --no-cache"

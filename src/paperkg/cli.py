@@ -96,6 +96,7 @@ def _version(value: bool) -> None:
 class State:
     quiet = False
     verbose = False
+    interrupt_reported = False
 
 
 @app.callback()
@@ -113,6 +114,14 @@ def _root(
 def _fail(error: PaperKGError) -> typer.Exit:
     err.print(f"error: {error}", markup=False)
     return typer.Exit(code=error.exit_code)
+
+
+def _interrupted(what: str) -> typer.Exit:
+    """Ctrl-C: one line saying what was (not) done, exit code 130 (typer's own handling
+    exits 130 without a word)."""
+    err.print(f"error: interrupted; {what}", markup=False)
+    State.interrupt_reported = True
+    return typer.Exit(code=130)
 
 
 def _info(message: str) -> None:
@@ -175,6 +184,8 @@ def build(
         )
     except PaperKGError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        raise _interrupted(f"no file written, {output} left as it was") from None
     for line in result.summary_lines():
         _info(line)
 
@@ -208,6 +219,9 @@ def extract(
         )
     except PaperKGError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        raise _interrupted(f"{output} not written (a previous one is left as it was); "
+                           "papers extracted so far are in the cache") from None
     for line in result.summary_lines():
         _info(line)
 
@@ -510,13 +524,43 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return flags + rest + argv[end:]
 
 
+def _click_exceptions():
+    try:  # typer vendors click from 0.2x on
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer on the real click
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
-    """Console-script entry point; never lets a traceback reach the user."""
+    """Console-script entry point; never lets a traceback reach the user.
+
+    Usage errors (a missing argument, a bad option value, a path click refuses) are one
+    line too, ``error: ...`` with exit code 2, instead of click's framed panel."""
+    exceptions = _click_exceptions()
     try:
-        app(args=hoist_global_flags(sys.argv[1:]), prog_name="paperkg")
+        code = app(args=hoist_global_flags(sys.argv[1:]), prog_name="paperkg",
+                   standalone_mode=False)
+    except exceptions.NoArgsIsHelpError:
+        sys.exit(2)  # the help has been printed
+    except exceptions.ClickException as error:
+        hint = " (see --help)" if isinstance(error, exceptions.UsageError) else ""
+        err.print(f"error: {error.format_message()}{hint}", markup=False)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("error: interrupted", markup=False)
+        sys.exit(130)
     except PaperKGError as error:  # pragma: no cover - commands catch their own
         err.print(f"error: {error}", markup=False)
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+    except Exception as error:  # a bug: still one line (the traceback with -v)
+        if State.verbose:
+            import traceback
+
+            traceback.print_exc()
+        err.print(f"error: unexpected {type(error).__name__}: {error} (a bug in paperkg; "
+                  "run with -v for the traceback)", markup=False)
+        sys.exit(1)
+    if code == 130 and not State.interrupt_reported:  # typer's silent Ctrl-C exit
+        err.print("error: interrupted", markup=False)
+    sys.exit(code if isinstance(code, int) else 0)

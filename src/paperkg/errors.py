@@ -13,6 +13,7 @@ __all__ = [
     "ExtractionError",
     "VocabularyError",
     "GraphError",
+    "OptionError",
     "PaperNotFoundError",
     "ExportError",
     "CacheError",
@@ -47,6 +48,12 @@ class VocabularyError(PaperKGError):
 
 class GraphError(PaperKGError):
     """A graph could not be built, loaded or queried."""
+
+
+class OptionError(GraphError):
+    """A graph-building option has an invalid value (a usage error: exit code 2)."""
+
+    exit_code = 2
 
 
 class PaperNotFoundError(GraphError):

@@ -34,7 +34,7 @@ from paperkg import _kernels
 from paperkg._fork import can_fork, run_beside
 from paperkg._gc import gc_paused
 from paperkg.cache import decode_result
-from paperkg.errors import GraphError
+from paperkg.errors import GraphError, OptionError
 from paperkg.links import PaperGraphView, PaperLinks
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -360,15 +360,16 @@ def _raise_type_conflict(by_id: dict[str, Paper], results: Sequence[PaperEntitie
 
 
 def check_options(weight: str, min_shared: int, max_df: float, top_k: int | None) -> None:
-    """Raise :class:`~paperkg.errors.GraphError` for an invalid paper-linking option."""
+    """Raise :class:`~paperkg.errors.OptionError` (a :class:`~paperkg.errors.GraphError`)
+    for an invalid paper-linking option."""
     if weight not in WEIGHT_MODES:
-        raise GraphError(f"unknown weight mode {weight!r}: use one of {', '.join(WEIGHT_MODES)}")
+        raise OptionError(f"unknown weight mode {weight!r}: use one of {', '.join(WEIGHT_MODES)}")
     if min_shared < 1:
-        raise GraphError(f"min_shared must be at least 1, got {min_shared}")
+        raise OptionError(f"min_shared must be at least 1, got {min_shared}")
     if not 0 < max_df <= 1:
-        raise GraphError(f"max_df must be a fraction in (0, 1], got {max_df}")
+        raise OptionError(f"max_df must be a fraction in (0, 1], got {max_df}")
     if top_k is not None and top_k < 1:
-        raise GraphError(f"top_k must be at least 1 (or None for no limit), got {top_k}")
+        raise OptionError(f"top_k must be at least 1 (or None for no limit), got {top_k}")
 
 
 # --------------------------------------------------------------------------- knowledge graph
@@ -885,14 +886,26 @@ def _link_louvain(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray,
     return _louvain_arrays(n, eu, ev, ew, seed)
 
 
-# Louvain as networkx 3.x runs it (``louvain_partitions`` / ``_one_level`` /
-# ``_gen_graph``), on integer arrays instead of dict-of-dict graphs: the same node
-# order, the same random permutation of it, the same adjacency order and the same
-# floating-point operations in the same order, so the partition is the one
-# ``nx.community.louvain_communities`` finds, several times faster. (The modularity
-# that decides when to stop sums each community in index order; networkx sums it in
-# set order, which varies with the hash seed, so its own value already varies in the
-# last bits from run to run.)
+# Louvain (Blondel et al., 2008, "Fast unfolding of communities in large networks")
+# as networkx runs it (``louvain_partitions`` / ``_one_level`` / ``_gen_graph``), on
+# integer arrays instead of dict-of-dict graphs: the same node order, the same random
+# permutation of it and the same adjacency order, several times faster. (The
+# modularity that decides when to stop sums each community in index order; networkx
+# sums it in set order, which varies with the hash seed.)
+#
+# It always ends. The gain of a move is computed times m**2, as networkx does since
+# gh-8739: with the gain divided by m and 2 m**2, rounding made both directions of a
+# move look like gains, and the 7-node graph of networkx's ``test_inf_loops`` never
+# finished for seeds 0, 1, 24, 25, 29 (networkx 3.6.1 still hangs there; issue 26).
+# With integer weights the rescaled gains are exact; for any weights a level makes at
+# most MAX_PASSES passes and the hierarchy has at most MAX_LEVELS levels.
+
+#: Passes over the nodes in one level at most (a pass moves each node at most once;
+#: real graphs settle in a few dozen).
+MAX_PASSES = 1_000
+#: Levels of the hierarchy at most (each level merges communities; real graphs need
+#: fewer than 20).
+MAX_LEVELS = 100
 
 
 def _level_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray):
@@ -932,7 +945,7 @@ def _louvain_level(n, src, dst, wts, degrees, m, rng):
         rng.shuffle(order)
         cuts = np.searchsorted(src, np.arange(n + 1, dtype=src.dtype))
         return _kernels.louvain_level(n, cuts, dst, wts, degrees,
-                                      np.asarray(order, dtype=np.int64), m, 2 * m**2)
+                                      np.asarray(order, dtype=np.int64), m, MAX_PASSES)
     # per node: (neighbour, weight) pairs in adjacency order, self-loops left out
     keep = src != dst
     pairs = list(zip(dst[keep].tolist(), wts[keep].tolist(), strict=True))
@@ -944,10 +957,11 @@ def _louvain_level(n, src, dst, wts, degrees, m, rng):
     node2com = list(range(n))
     order = list(range(n))
     rng.shuffle(order)
-    two_m2 = 2 * m**2
     moves = 1
+    passes = 0
     improved = False
-    while moves > 0:
+    while moves > 0 and passes < MAX_PASSES:
+        passes += 1
         moves = 0
         for u in order:
             best_mod = 0
@@ -964,10 +978,12 @@ def _louvain_level(n, src, dst, wts, degrees, m, rng):
             stot[best_com] -= degree
             if best_com not in weights2com:
                 weights2com[best_com] = 0.0  # networkx reads a defaultdict here
-            # networkx multiplies both stot terms by resolution (1): exact, left out
-            remove_cost = -weights2com[best_com] / m + (stot[best_com] * degree) / two_m2
+            # networkx multiplies both stot terms by resolution (1): exact, left out;
+            # the gain is taken times m**2 so that it is exact for integer weights
+            # ("multiply by m**2 to avoid floating point errors", networkx gh-8739)
+            remove_cost = -weights2com[best_com] * m + (stot[best_com] * degree) / 2
             for nbr_com, w in weights2com.items():
-                gain = remove_cost + w / m - (stot[nbr_com] * degree) / two_m2
+                gain = remove_cost + w * m - (stot[nbr_com] * degree) / 2
                 if gain > best_mod:
                     best_mod = gain
                     best_com = nbr_com
@@ -1033,6 +1049,7 @@ def _louvain_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, seed
     member = np.arange(n)  # original node -> node of the current level
     level_n = n
     com, improved = _louvain_level(level_n, src, dst, wts, degrees, m, rng)
+    levels = 1
     while True:
         # renumber the non-empty communities in index order, as filter(len, ...) does
         used = np.zeros(level_n, dtype=bool)
@@ -1040,7 +1057,7 @@ def _louvain_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, seed
         renumber = np.cumsum(used) - 1
         com = renumber[com]
         result = com[member]
-        if not improved:
+        if not improved or levels >= MAX_LEVELS:
             break
         new_mod = _modularity(level_n, eu, ev, ew, degrees, com)
         if new_mod - mod <= threshold:
@@ -1064,6 +1081,7 @@ def _louvain_arrays(n: int, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, seed
         level_n = level_k
         src, dst, wts, degrees = _level_arrays(level_n, eu, ev, ew)
         com, improved = _louvain_level(level_n, src, dst, wts, degrees, m, rng)
+        levels += 1
     return result
 
 

@@ -23,12 +23,14 @@ import logging
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from pydantic import ValidationError
 
 from paperkg.errors import GraphError, PaperKGError, PaperNotFoundError
 from paperkg.links import PaperGraphView
@@ -239,6 +241,7 @@ class KnowledgeGraph:
             raise GraphError(f"{path}: not a paperkg knowledge graph (no paper nodes)")
         if graph.graph.get("kind") == "papers":
             raise GraphError(f"{path}: this is a paper graph; load the knowledge graph file")
+        _check_nodes(graph, path)
         name = graph.graph.get("paper_graph_file")
         sibling = path.with_name(str(name)) if name else paper_graph_path(path)
         if sibling.is_file():
@@ -331,6 +334,10 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ records
 
     def _paper(self, node: str) -> Paper:
+        with _as_graph_error(node):
+            return self._make_paper(node)
+
+    def _make_paper(self, node: str) -> Paper:
         data = self.graph.nodes[node]
         return Paper(
             id=str(data.get("id", node.removeprefix(_PAPER_PREFIX))),
@@ -347,13 +354,14 @@ class KnowledgeGraph:
 
     def _entity(self, node: str, mentions: list[Mention] | None = None) -> Entity:
         data = self.graph.nodes[node]
-        return Entity(
-            id=node,
-            name=str(data.get("name", node)),
-            type=data.get("type", node.split(":", 1)[0]),
-            aliases=[str(a) for a in _as_list(data.get("aliases"))],
-            mentions=mentions or [],
-        )
+        with _as_graph_error(node):
+            return Entity(
+                id=node,
+                name=str(data.get("name", node)),
+                type=data.get("type", node.split(":", 1)[0]),
+                aliases=[str(a) for a in _as_list(data.get("aliases"))],
+                mentions=mentions or [],
+            )
 
     def paper(self, paper: str | Paper) -> Paper:
         """The :class:`~paperkg.models.Paper` named by id or title."""
@@ -623,6 +631,29 @@ def _repo_url(data: dict) -> str | None:
     if name.lower().startswith("github.com/"):
         return "https://" + name
     return f"https://github.com/{name}" if _GITHUB_NAME.match(name) else None
+
+
+def _check_nodes(graph: nx.Graph, path: Path) -> None:
+    """Refuse, in one line, a graph file whose nodes the queries cannot turn into
+    records (an entity of unknown type). O(n)."""
+    for node, data in graph.nodes(data=True):
+        kind = data.get("kind")
+        if kind == "entity":
+            etype = data.get("type", str(node).split(":", 1)[0])
+            if etype not in ENTITY_TYPES:
+                raise GraphError(f"{path}: entity node {str(node)!r} has type {etype!r}, not "
+                                 f"one of {', '.join(ENTITY_TYPES)}; rebuild the graph")
+
+
+@contextmanager
+def _as_graph_error(node: str) -> Iterator[None]:
+    """A node whose attributes do not make a valid record is a :class:`GraphError`."""
+    try:
+        yield
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(map(str, first["loc"]))
+        raise GraphError(f"graph node {node!r}: {field}: {first['msg']}") from error
 
 
 def _read(reader, path: Path) -> nx.Graph:

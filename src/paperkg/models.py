@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,11 +16,29 @@ __all__ = [
     "Entity",
     "PaperEntities",
     "LoadReport",
+    "xml_safe_id",
 ]
 
 EntityType = Literal["method", "dataset", "repo", "math"]
 TextField = Literal["title", "abstract"]
 ENTITY_TYPES: tuple[str, ...] = ("method", "dataset", "repo", "math")
+
+# characters XML 1.0 cannot hold at all: C0 controls but tab/newline/CR, lone
+# surrogates, U+FFFE/U+FFFF
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe_id(ident: str) -> str:
+    """``ident`` with every character XML 1.0 cannot hold written out as ``\\uXXXX``.
+
+    The one id sanitiser of the loaders and of the GraphML and GEXF writers: ids that
+    differ only by such characters stay different (``"c\\x01"`` -> ``"c\\\\u0001"``,
+    ``"c\\x02"`` -> ``"c\\\\u0002"``) instead of collapsing into one node when the
+    characters are dropped. Ids without such characters are returned unchanged.
+    """
+    if _XML_UNSAFE.search(ident) is None:
+        return ident
+    return _XML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", ident)
 
 
 class Paper(BaseModel):
@@ -110,6 +129,8 @@ class LoadReport(BaseModel):
     papers_kept: int = 0
     duplicates_merged: int = 0
     records_skipped: int = 0
+    #: papers kept with a title or abstract cut to the size limit (warned)
+    records_truncated: int = 0
     warnings: list[str] = Field(default_factory=list)
 
     def summary(self) -> str:
@@ -117,5 +138,6 @@ class LoadReport(BaseModel):
             f"{self.files_read} files read, {self.records_seen} records seen, "
             f"{self.papers_kept} papers kept, {self.duplicates_merged} duplicates merged, "
             f"{self.records_skipped} records skipped"
+            + (f", {self.records_truncated} truncated" if self.records_truncated else "")
             + (f", {self.files_skipped} files skipped" if self.files_skipped else "")
         )

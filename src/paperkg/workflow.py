@@ -6,6 +6,7 @@ The CLI commands and :func:`paperkg.build` are thin wrappers over these function
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -418,13 +419,29 @@ def graph_summary(kg: KnowledgeGraph) -> str:
 def write_jsonl(results: Sequence[PaperEntities], path: str | Path) -> None:
     """Write one JSON object per paper (the ``paperkg extract`` format)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: written as it is
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                for res in results:
+                    fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        except OSError as error:
+            raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+        return
+    # written beside it and renamed over it once complete: an interrupted run leaves
+    # the previous file, never a part of one
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as fh:
+        with partial.open("w", encoding="utf-8") as fh:
             for res in results:
                 fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def extract_to_file(

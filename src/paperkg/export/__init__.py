@@ -8,7 +8,11 @@ writers live in :mod:`~paperkg.export.graphml`, :mod:`~paperkg.export.gexf`,
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Mapping
+import os
+import shutil
+import tempfile
+from collections.abc import Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +41,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger("paperkg")
+
+#: The lock file :func:`export_all` holds in the output directory while it writes.
+LOCK_NAME = ".paperkg.lock"
+#: Prefix of the staging directories :func:`export_all` writes into first.
+STAGING_PREFIX = ".paperkg-tmp-"
 
 
 class _HasGraphs(Protocol):
@@ -88,7 +97,10 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         Anything with ``.graph`` and ``.paper_graph`` NetworkX graphs
         (a :class:`paperkg.kg.KnowledgeGraph`).
     outdir
-        Output directory, created if missing.
+        Output directory, created if missing. The files are written into a staging
+        directory inside it and renamed into place only once all of them are complete,
+        so a failed or interrupted export leaves the previous set untouched; a lock
+        file (``.paperkg.lock``) makes a second export into the same directory wait.
     seed
         Layout seed: the same graph and seed give the same files.
     fork_min_nodes
@@ -114,6 +126,86 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         raise ExportError(f"cannot create {outdir}: {error.strerror or error}") from error
     if outdir.exists() and not outdir.is_dir():  # pragma: no cover - mkdir raised already
         raise ExportError(f"{outdir} is not a directory")
+    with _locked(outdir):
+        _remove_stale_staging(outdir)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=outdir))
+        except OSError as error:
+            raise ExportError(f"cannot write in {outdir}: {error.strerror or error}") from error
+        try:
+            written = _export_files(kg, staging, seed=seed, fork_min_nodes=fork_min_nodes)
+            return _move_into_place(written, outdir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _locked(outdir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``outdir`` (``flock`` on :data:`LOCK_NAME`): a second
+    build into the same directory waits for the first one's files to be in place, so
+    the two never interleave. Released when the process ends, however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): no lock
+        yield
+        return
+    try:
+        handle = open(outdir / LOCK_NAME, "a+b")  # noqa: SIM115 - held across the yield
+    except OSError as error:
+        raise ExportError(f"cannot write in {outdir}: {error.strerror or error}") from error
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("%s: another paperkg build is writing here; waiting for it", outdir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_stale_staging(outdir: Path) -> None:
+    """Staging directories left by a build that was killed (only ever called with the
+    lock held, so none of them is in use)."""
+    for stale in outdir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _move_into_place(written: list[Path], outdir: Path) -> list[Path]:
+    """Flush every staged file to disk, then rename each over its old version (a rename
+    in one file system is atomic): a build that fails or is interrupted before this
+    point leaves the previous complete set of files as it was."""
+    for path in written:  # what would stop a rename half-way, found before the first
+        target = outdir / path.name
+        if target.is_dir():
+            raise ExportError(f"cannot write {target}: Is a directory")
+    target = outdir
+    try:
+        for path in written:
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = []
+        for path in written:
+            target = outdir / path.name
+            os.replace(path, target)
+            final.append(target)
+        try:
+            fd = os.open(outdir, os.O_RDONLY)
+        except OSError:  # pragma: no cover - a directory that cannot be opened to sync
+            return final
+        try:
+            os.fsync(fd)
+        except OSError:  # pragma: no cover - some file systems refuse to sync a directory
+            pass
+        finally:
+            os.close(fd)
+        return final
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+
+
+def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int,
+                  fork_min_nodes: int) -> list[Path]:
     # a big build's paper graph is held as arrays (a PaperGraphView) until kg.paper_graph
     # is read: here only its layout and node count are needed, and the papers.* writer
     # (a forked child for big graphs) makes the NetworkX graph it writes from

@@ -16,7 +16,13 @@ from pathlib import Path
 import networkx as nx
 
 from paperkg.errors import ExportError, GraphError
-from paperkg.export.graphml import PathOrFile, _target_name, decode_attributes, graphml_ready
+from paperkg.export.graphml import (
+    PathOrFile,
+    _target_name,
+    decode_attributes,
+    graphml_ready,
+    xml_node_ids,
+)
 from paperkg.export.layout import compute_layout
 from paperkg.export.style import node_color, node_sizes
 
@@ -47,7 +53,8 @@ def write_gexf(
     Parameters
     ----------
     graph
-        The graph (node ids are written as strings).
+        The graph (node ids are written as strings, made XML-safe as for GraphML by
+        :func:`~paperkg.export.graphml.xml_node_ids`).
     path_or_file
         A path, or a file object opened in binary or text mode.
     layout
@@ -65,10 +72,11 @@ def write_gexf(
         layout = compute_layout(graph, seed=seed)
     sizes = node_sizes(graph)
     ready = graphml_ready(graph, viz=False)
+    names = xml_node_ids(graph)  # the ids graphml_ready gave the nodes
     out = graph.__class__()
     out.graph["mode"] = "static"
     for node, data in graph.nodes(data=True):
-        key = str(node)
+        key = names[node]
         r, g, b = node_color(data)
         x, y = layout.get(node, (0.0, 0.0))
         attrs = _rename(dict(ready.nodes[key]), RESERVED_NODE)

@@ -36,9 +36,11 @@ from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import compute_layout
 from paperkg.export.style import node_color, node_sizes
 from paperkg.links import PaperGraphView
+from paperkg.models import xml_safe_id
 
 __all__ = [
     "write_graphml",
+    "xml_node_ids",
     "write_graphml_files",
     "FORK_MIN_NODES",
     "read_graphml",
@@ -182,20 +184,42 @@ def graphml_ready(
     edge_json, edge_types = _plan_scope(edge_records)
     graph_json, graph_types = _plan_scope([graph_attrs])
 
+    names = xml_node_ids(graph)
     out = graph.__class__()
     out.graph.update(_encode(graph_attrs, graph_json, graph_types))
     out.graph[ENCODING_KEY] = _encoding_record(node_json, edge_json, graph_json, added)
     for node, data in zip(graph.nodes, node_records, strict=True):
-        out.add_node(str(node), **_encode(data, node_json, node_types))
+        out.add_node(names[node], **_encode(data, node_json, node_types))
     edges = graph.edges(keys=True) if graph.is_multigraph() else graph.edges()
     for edge, data in zip(edges, edge_records, strict=True):
-        u, v = str(edge[0]), str(edge[1])
+        u, v = names[edge[0]], names[edge[1]]
         attrs = _encode(data, edge_json, edge_types)
         if graph.is_multigraph():
             out.add_edge(u, v, key=edge[2], **attrs)
         else:
             out.add_edge(u, v, **attrs)
     return out
+
+
+def xml_node_ids(graph: nx.Graph) -> dict[Any, str]:
+    """Each node's id as GraphML and GEXF write it: ``str(node)`` made XML-safe by
+    :func:`paperkg.models.xml_safe_id` (characters XML cannot hold written as
+    ``\\uXXXX``, never dropped).
+
+    Raises
+    ------
+    paperkg.errors.ExportError
+        Two nodes would get the same id (the file would merge them into one node).
+    """
+    names: dict[Any, str] = {}
+    owner: dict[str, Any] = {}
+    for node in graph:
+        name = xml_safe_id(str(node))
+        if name in owner:
+            raise ExportError(f"nodes {owner[name]!r} and {node!r} would both be written "
+                              f"with the id {name!r}; give them distinct ids")
+        names[node] = owner[name] = name
+    return names
 
 
 def _graph_attrs(graph: nx.Graph) -> dict[str, Any]:
@@ -491,9 +515,7 @@ def _graphml_chunks(
     strings, attribute names that are not strings). O(n + m), no copy of the edges."""
     if graph.is_multigraph():
         return None
-    names = {node: str(node) for node in graph}
-    if len(set(names.values())) != len(names):
-        return None
+    names = xml_node_ids(graph)
     node_records, added = _node_records(graph, viz=viz, layout=layout, seed=seed)
     node_plan = _plan_stream(node_records)
     edges = graph.edges(data=True)

@@ -4,6 +4,8 @@
 :func:`read_node_link_json`. ``*_nodes.csv`` / ``*_edges.csv`` are plain UTF-8 CSV with a
 header row, one row per node/edge, list attributes joined with ``|`` so that pandas
 (``str.split("|")``) and Neo4j's ``LOAD CSV`` (``split(row.aliases, "|")``) can use them.
+A text cell that a spreadsheet would run as a formula is prefixed with ``'``
+(:func:`neutralise_cell`, OWASP's CSV-injection guidance).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ __all__ = [
     "NODE_COLUMNS",
     "EDGE_COLUMNS",
     "LIST_SEPARATOR",
+    "FORMULA_STARTS",
+    "neutralise_cell",
     "node_link_json",
     "write_node_link_json",
     "read_node_link_json",
@@ -107,21 +111,38 @@ def read_node_link_json(path: str | Path) -> nx.Graph:
         raise GraphError(f"{path}: not node-link graph data ({error})") from error
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): = + - @,
+#: a tab or carriage return, and their full-width forms.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` made inert for spreadsheets, as OWASP's CSV-injection guidance says: a
+    cell that starts (after any leading whitespace, which spreadsheets drop) with a
+    formula character gets a leading ``'``, which Excel, LibreOffice and Google Sheets
+    show as text. Other cells are returned unchanged."""
+    if text.lstrip(" \t\r\n").startswith(FORMULA_STARTS) or text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> str:
     value = _clean(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number ("-0.5") is data, never a formula
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(
+        return neutralise_cell(LIST_SEPARATOR.join(
             json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
             for v in value
             if v is not None
-        )
+        ))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return neutralise_cell(json.dumps(value, ensure_ascii=False))
+    return neutralise_cell(str(value))
 
 
 def _columns(

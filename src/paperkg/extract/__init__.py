@@ -9,6 +9,7 @@ noun phrases. Cross-corpus merging is :func:`paperkg.canonical.canonicalize`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ def load_model(model: ModelArg = "default") -> EntityModel | None:
     return EntityModel.load(model)
 
 _FIELDS = ("title", "abstract")
+log = logging.getLogger("paperkg")
 
 
 class Extractor:
@@ -110,9 +112,16 @@ class Extractor:
     def rule_pass(self, batch: Sequence[Paper]) -> list[tuple[PaperEntities, dict]]:
         """The rules' entities of each paper, with its processed title and abstract docs."""
         docs = []
+        limit = self.nlp.max_length
         for paper in batch:
             for fname in _FIELDS:
                 text = getattr(paper, fname)
+                if len(text) > limit:
+                    # spaCy refuses longer texts (E088); the loaders cut fields far
+                    # below this, so only a Paper made by hand gets here
+                    log.warning("paper %s: %s of %d characters cut to spaCy's max_length "
+                                "%d", paper.id, fname, len(text), limit)
+                    text = text[:limit]
                 doc = self.nlp.make_doc(text)
                 doc.user_data["field"] = fname
                 doc.user_data[TEXT_KEY] = text

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -265,18 +266,27 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
     named += [(c.field, c.start, c.end) for c in cands
               if c.source in ("chunk", "data") and c.type == "dataset" and " " in c.text
               and all(w[:1].isupper() or w[:1].isdigit() for w in c.text.split())]
-    cands = [c for c in cands if c.source != "gazetteer" or not _inside(c, named)]
+    # (every filter below looks spans up in an index: one abstract of 10^5 characters
+    # has thousands of candidates, and a scan per candidate took seconds; issue 26)
+    inside_named = _inside_index(named)
+    cands = [c for c in cands if c.source != "gazetteer" or not inside_named(c)]
     # a cue that caught only the start of a defined name ("we design the Parisian
     # particle Gibbs (PPG) sampler" -> "Parisian") is that name
-    defined = [(c.field, c.start, c.end) for c in cands if c.source == "abbrev" and " " in c.text]
+    defined: dict[tuple[str, int], int] = {}
+    for c in cands:
+        if c.source == "abbrev" and " " in c.text:
+            defined[c.field, c.start] = max(c.end, defined.get((c.field, c.start), -1))
     cands = [c for c in cands if c.source not in ("contrib", "name", "data")
-             or not any(f == c.field and s == c.start and c.end < e for f, s, e in defined)]
+             or not c.end < defined.get((c.field, c.start), -1)]
     # a trimmed chunk inside a known term ("Language Models" of "Large Language Models")
-    known = [(c.field, c.start, c.end) for c in cands if c.source in ("gazetteer", "abbrev")]
-    cands = [c for c in cands if c.source != "chunk" or not _inside(c, known)]
+    inside_known = _inside_index([(c.field, c.start, c.end) for c in cands
+                                  if c.source in ("gazetteer", "abbrev")])
+    cands = [c for c in cands if c.source != "chunk" or not inside_known(c)]
     # "neural operator architecture", "1D SPH simulation": a known term with a generic tail
-    known_typed = [(c.field, c.start, c.end, c.type) for c in cands
-                   if c.source in ("gazetteer", "abbrev")]
+    known_typed: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for c in cands:
+        if c.source in ("gazetteer", "abbrev"):
+            known_typed.setdefault((c.field, c.end), []).append((c.start, c.type))
     cands = [c for c in cands
              if c.source != "chunk" or not _known_with_tail(c, known_typed, rules)]
     # a gazetteer reading of a short form the paper defines itself ("PPG" defined as
@@ -285,7 +295,11 @@ def resolve_paper(paper_id: str, title: str, docs: dict[str, Doc], rules: Rules,
         if c.source == "gazetteer" and c.text in short_to_key \
                 and match_key(c.name or c.text) != short_to_key[c.text]:
             c.source, c.name, c.key = "abbrev", None, short_to_key[c.text]
-    cands = [x for x in (_expand_short_forms(c, short_to_key, cands, rules) for c in cands)
+    long_forms: dict[str, Candidate] = {}
+    for c in cands:
+        if c.source == "abbrev" and c.text not in short_to_key:
+            long_forms.setdefault(c.key, c)
+    cands = [x for x in (_expand_short_forms(c, short_to_key, long_forms, rules) for c in cands)
              if x is not None]
     entities = _group(cands, short_to_key)
     return PaperEntities(id=paper_id, title=title,
@@ -299,12 +313,13 @@ _SAME_ENTITY_SUFFIXES = frozenset({"algorithm", "method", "model", "estimator", 
 
 
 def _expand_short_forms(c: Candidate, short_to_key: dict[str, str],
-                        cands: Sequence[Candidate], rules: Rules) -> Candidate | None:
+                        long_forms: dict[str, Candidate], rules: Rules) -> Candidate | None:
     """A phrase built on a short form the paper defines joins the long form's entity
     (or is dropped when only generic words follow it: "LISTA complexity").
 
     ``"ACD model"`` (``ACD`` defined, a generic tail) is the ``ACD`` entity;
     ``"NS iteration"`` (``NS`` = "Newton-Schulz") is read as "Newton-Schulz iteration".
+    ``long_forms``: the first ``abbrev`` candidate of each key that is not a short form.
     """
     if c.source == "repo" or c.text in short_to_key or " " not in c.text:
         return c
@@ -316,8 +331,7 @@ def _expand_short_forms(c: Candidate, short_to_key: dict[str, str],
     i = hits[0]
     short = words[i] if words[i] in short_to_key else words[i][:-1]
     rest = [singular(w.lower()) for w in words[i + 1:]]
-    long_form = next((x for x in cands if x.source == "abbrev" and x.key ==
-                      short_to_key[short] and x.text not in short_to_key), None)
+    long_form = long_forms.get(short_to_key[short])
     if long_form is None:
         return c
     if i == 0 and rest and all(w in _SAME_ENTITY_SUFFIXES or w in rules.tail_heads
@@ -348,17 +362,21 @@ def _merge_suffix_variants(entities: list[Entity], rules: Rules) -> list[Entity]
         for a in [e.name, *e.aliases]:
             if a != base.name and a not in base.aliases:
                 base.aliases.append(a)
-        base.mentions.extend(m for m in e.mentions if m not in base.mentions)
+        # a set of the mentions already there: a list scan per mention was quadratic
+        have = {(m.field, m.start, m.end, m.text) for m in base.mentions}
+        base.mentions.extend(m for m in e.mentions
+                             if (m.field, m.start, m.end, m.text) not in have)
         base.mentions.sort(key=lambda m: (m.field != "title", m.start))
     return out
 
 
-def _known_with_tail(c: Candidate, known: Sequence[tuple[str, int, int, str]],
+def _known_with_tail(c: Candidate, known: dict[tuple[str, int], list[tuple[int, str]]],
                      rules: Rules) -> bool:
     """Whether chunk ``c`` is a known term followed by a generic tail word: any word of
     ``tail_heads.txt`` ("neural operator architecture", "1D SPH simulation"), or
     "algorithm"/"method" after a known term of another type ("CP decomposition
-    algorithm": the math object is the entity)."""
+    algorithm": the math object is the entity). ``known``: ``(field, end) -> [(start,
+    type)]`` of the known terms."""
     head_start = c.text.rfind(" ")
     if head_start < 0:
         return False
@@ -367,9 +385,8 @@ def _known_with_tail(c: Candidate, known: Sequence[tuple[str, int, int, str]],
     if not tail and last not in ("algorithm", "method"):
         return False
     tail_start = c.start + head_start
-    return any(f == c.field and c.start <= s and e == tail_start
-               and (tail or (t != c.type and t in ("math", "dataset")))
-               for f, s, e, t in known)
+    return any(c.start <= s and (tail or (t != c.type and t in ("math", "dataset")))
+               for s, t in known.get((c.field, tail_start), ()))
 
 
 def _slash_list(text: str, vocabulary: Vocabulary) -> bool:
@@ -425,9 +442,45 @@ def _occurs_in(key: str, normalized: str) -> bool:
 
 
 def _inside(c: Candidate, spans: Sequence[tuple[str, int, int]]) -> bool:
-    """Whether ``c`` lies strictly inside one of ``spans`` (same field)."""
+    """Whether ``c`` lies strictly inside one of ``spans`` (same field). O(len(spans));
+    :func:`_inside_index` answers the same for many candidates."""
     return any(f == c.field and s <= c.start and c.end <= e and (s, e) != (c.start, c.end)
                for f, s, e in spans)
+
+
+def _inside_index(spans: Sequence[tuple[str, int, int]]) -> Callable[[Candidate], bool]:
+    """:func:`_inside` against fixed ``spans``, in O(log n) a candidate after an
+    O(n log n) build.
+
+    A span ``(s, e)`` holds ``c`` strictly when ``s < c.start`` and ``e >= c.end``, or
+    ``s == c.start`` and ``e > c.end``: the first is the largest end among the spans
+    that start before ``c`` (a running maximum over the spans sorted by start), the
+    second the largest end among those that start with it.
+    """
+    by_field: dict[str, list[tuple[int, int]]] = {}
+    for f, s, e in spans:
+        by_field.setdefault(f, []).append((s, e))
+    index: dict[str, tuple[list[int], list[int], dict[int, int]]] = {}
+    for f, items in by_field.items():
+        items.sort()
+        starts = [s for s, _ in items]
+        reach, longest = [], -1
+        widest: dict[int, int] = {}
+        for s, e in items:
+            longest = max(longest, e)
+            reach.append(longest)
+            widest[s] = max(e, widest.get(s, -1))
+        index[f] = (starts, reach, widest)
+
+    def inside(c: Candidate) -> bool:
+        found = index.get(c.field)
+        if found is None:
+            return False
+        starts, reach, widest = found
+        before = bisect_left(starts, c.start)
+        return (before > 0 and reach[before - 1] >= c.end) or widest.get(c.start, -1) > c.end
+
+    return inside
 
 
 def _word_char(c: str) -> bool:

@@ -22,21 +22,34 @@ streams (the extraction can start on the first papers while the rest are read).
 
 from __future__ import annotations
 
+import stat
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from paperkg.errors import EmptyInputError, SourceError
 from paperkg.load import arxiv, atom, bibtex, csvfmt, jsonfmt, listing
 from paperkg.load.dedup import Merger, StreamDedup, warn
-from paperkg.load.files import EXTENSIONS, NotText, format_for, open_text, read_head, walk
-from paperkg.load.records import Bad, BadRecord, Raw, UnusableFile, to_paper
+from paperkg.load.files import (
+    EXTENSIONS,
+    LineTooLong,
+    NotText,
+    _suffixes,
+    format_for,
+    open_text,
+    read_head,
+    spool,
+    walk,
+)
+from paperkg.load.limits import FIELD_ENV, Limits
+from paperkg.load.records import Bad, BadRecord, Note, Raw, UnusableFile, to_paper
 from paperkg.models import LoadReport, Paper
 
 __all__ = [
     "Loader",
+    "Limits",
     "FORMATS",
     "detect_format",
     "iter_papers",
@@ -45,7 +58,7 @@ __all__ = [
     "stream_papers",
 ]
 
-Reader = Callable[[TextIO, str], Iterator[Raw | Bad]]
+Reader = Callable[..., Iterator[Raw | Bad | Note]]
 
 
 @dataclass(frozen=True)
@@ -56,8 +69,13 @@ class Loader:
     read: Reader
     extensions: tuple[str, ...]
     description: str
+    #: the reader takes ``max_chars`` (a format that builds values itself: BibTeX macros)
+    sized: bool = False
 
-    def __call__(self, fh: TextIO, name: str) -> Iterator[Raw | Bad]:
+    def __call__(self, fh: TextIO, name: str, *,
+                 limits: Limits | None = None) -> Iterator[Raw | Bad | Note]:
+        if self.sized and limits is not None:
+            return self.read(fh, name, max_chars=limits.max_field_chars)
         return self.read(fh, name)
 
 
@@ -75,7 +93,7 @@ FORMATS: dict[str, Loader] = {
     "atom": Loader("atom", atom.read, _exts("atom"), "arXiv API Atom feed"),
     "arxiv-snapshot": Loader("arxiv-snapshot", arxiv.read, (),
                              "arXiv metadata snapshot (JSON Lines)"),
-    "bibtex": Loader("bibtex", bibtex.read, _exts("bibtex"), "BibTeX entries"),
+    "bibtex": Loader("bibtex", bibtex.read, _exts("bibtex"), "BibTeX entries", sized=True),
 }
 
 
@@ -110,8 +128,28 @@ def detect_format(path: str | Path) -> str | None:
 
 @dataclass
 class _Plan:
-    path: Path
+    path: Path  #: as named (warnings, ``Paper.sources``, the extension)
     explicit: bool
+    #: what is read: ``path``, or a temporary copy of a pipe (see :func:`spool`)
+    data: Path | None = None
+    #: keeps a spooled copy alive
+    handle: Any = None
+    #: why a folder or file found in a directory cannot be read (warned, counted as a
+    #: skipped file)
+    unreadable: str | None = None
+
+    @property
+    def source(self) -> Path:
+        return self.data or self.path
+
+
+def _is_stream(path: Path) -> bool:
+    """A pipe, FIFO or character device: readable once, so it is spooled."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _plan(sources: Sequence[str | Path]) -> list[_Plan]:
@@ -126,21 +164,32 @@ def _plan(sources: Sequence[str | Path]) -> list[_Plan]:
             real = path.resolve()
         except (OSError, RuntimeError):  # symlink loop
             real = path.absolute()
-        if real not in seen:
-            seen.add(real)
-            plans.append(_Plan(path, explicit))
+        if real in seen:
+            return
+        seen.add(real)
+        plan = _Plan(path, explicit)
+        if explicit and _is_stream(path):
+            try:
+                plan.data, plan.handle = spool(path)
+            except OSError as error:
+                raise SourceError(f"cannot read {path}: {error.strerror or error}") from error
+        plans.append(plan)
 
     for source in sources:
         path = Path(source)
         try:
             exists = path.exists()
+        except PermissionError as error:  # a folder on the way cannot be searched
+            raise SourceError(f"cannot read {source}: {error.strerror}") from error
         except (OSError, ValueError):  # e.g. a NUL byte or an over-long name
             exists = False
         if not exists:
             raise SourceError(f"path not found: {source}")
         if path.is_dir():
-            for file in walk(path):
+            unreadable: list[tuple[Path, str]] = []
+            for file in walk(path, unreadable):
                 add(file, explicit=False)
+            plans.extend(_Plan(where, False, unreadable=why) for where, why in unreadable)
         else:
             add(path, explicit=True)
     return plans
@@ -151,16 +200,21 @@ def _unsupported(path: Path) -> str:
             f"{', '.join(sorted(EXTENSIONS))}; or force one with --format {{{_names()}}})")
 
 
-def _papers_from_file(plan: _Plan, fmt: str | None, report: LoadReport) -> Iterator[Paper]:
+def _papers_from_file(plan: _Plan, fmt: str | None, report: LoadReport,
+                      limits: Limits) -> Iterator[Paper]:
     path = plan.path
+    if plan.unreadable is not None:
+        warn(report, f"{path}: {plan.unreadable}")
+        report.files_skipped += 1
+        return
     try:
-        head, encoding = read_head(path)
+        head, encoding = read_head(plan.source)
     except OSError as error:
         warn(report, f"{path}: cannot read ({error.strerror or error}); skipped")
         report.files_skipped += 1
         return
     if head is None:
-        known = fmt or format_for(path, "") or path.suffix.lower() == ".txt"
+        known = fmt or format_for(path, "") or _suffixes(path)[0] == ".txt"
         if plan.explicit and not known:
             raise SourceError(_unsupported(path))
         warn(report, f"{path}: {encoding}; skipped")
@@ -176,28 +230,41 @@ def _papers_from_file(plan: _Plan, fmt: str | None, report: LoadReport) -> Itera
     loader = FORMATS[name]
     n_records = 0
     problem: str | None = None
+    truncated: list[str] = []
+    gz = _suffixes(path)[1]
     try:
-        with open_text(path, encoding) as fh:
-            for item in loader(fh, str(path)):
+        with open_text(plan.source, encoding, limits.max_line_bytes, gz=gz) as fh:
+            for item in loader(fh, str(path), limits=limits):
+                where = f"{path}:{item.line}"
+                if isinstance(item, Note):
+                    warn(report, f"{where}: {item.message}")
+                    continue
                 n_records += 1
                 report.records_seen += 1
-                where = f"{path}:{item.line}"
                 if isinstance(item, Bad):
                     report.records_skipped += 1
                     warn(report, f"{where}: {item.message}")
                     continue
                 try:
-                    paper = to_paper(item.fields, where)
+                    paper = to_paper(item.fields, where, max_chars=limits.max_field_chars,
+                                     truncated=truncated)
                 except BadRecord as error:
                     report.records_skipped += 1
                     warn(report, f"{where}: {error}")
                     continue
+                if truncated:
+                    report.records_truncated += 1
+                    warn(report, f"{where}: {'; '.join(truncated)} (size limit; "
+                                 f"set {FIELD_ENV} to change it)")
+                    truncated.clear()
                 yield paper
     except UnusableFile as error:
         line = f":{error.line}" if error.line else ""
         problem = f"{path}{line}: {error} ({name} format)"
     except NotText as error:
         problem = f"{path}:{error.line}: not UTF-8 text ({error.reason})"
+    except LineTooLong as error:
+        problem = f"{path}:{error.line}: line longer than the {error.limit:,}-byte limit"
     except UnicodeDecodeError as error:
         problem = f"{path}: not text in its encoding ({error.reason})"
     except (OSError, EOFError, zlib.error) as error:
@@ -222,26 +289,31 @@ def _prepare(sources: Sequence[str | Path], fmt: str | None) -> tuple[list[_Plan
     if name is None:
         for plan in plans:
             if plan.explicit:
-                _check_explicit(plan.path)
+                _check_explicit(plan)
     return plans, name
 
 
-def _check_explicit(path: Path) -> None:
+def _check_explicit(plan: _Plan) -> None:
+    path = plan.path
     try:
-        head, _ = read_head(path)
+        head, _ = read_head(plan.source)
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error.strerror or error}") from error
     if head is None:
-        known = format_for(path, "") or path.suffix.lower() == ".txt"
+        known = format_for(path, "") or _suffixes(path)[0] == ".txt"
     else:
         known = format_for(path, head)
     if not known:
         raise SourceError(_unsupported(path))
 
 
-def _all_papers(plans: list[_Plan], fmt: str | None, report: LoadReport) -> Iterator[Paper]:
+def _all_papers(plans: list[_Plan], fmt: str | None, report: LoadReport,
+                limits: Limits | None = None) -> Iterator[Paper]:
+    limits = limits if limits is not None else Limits.from_env()
     for plan in plans:
-        yield from _papers_from_file(plan, fmt, report)
+        yield from _papers_from_file(plan, fmt, report, limits)
+        if plan.handle is not None:
+            plan.handle.close()
 
 
 def _empty(sources: Sequence[str | Path], report: LoadReport) -> EmptyInputError:
@@ -260,6 +332,7 @@ def iter_papers(
     sources: Sequence[str | Path],
     fmt: str | None = None,
     report: LoadReport | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Paper]:
     """Stream de-duplicated papers from files and directories.
 
@@ -275,6 +348,8 @@ def iter_papers(
         Force one format (a :data:`FORMATS` name) for every file.
     report
         Filled in as the iteration goes; pass one to read the counts afterwards.
+    limits
+        Size limits (:class:`~paperkg.load.limits.Limits`; default: from the environment).
 
     Raises
     ------
@@ -285,13 +360,13 @@ def iter_papers(
         At the end of the iteration, when nothing usable was found.
     """
     plans, name = _prepare(sources, fmt)
-    return _stream(plans, name, sources, report if report is not None else LoadReport())
+    return _stream(plans, name, sources, report if report is not None else LoadReport(), limits)
 
 
 def _stream(plans: list[_Plan], fmt: str | None, sources: Sequence[str | Path],
-            report: LoadReport) -> Iterator[Paper]:
+            report: LoadReport, limits: Limits | None) -> Iterator[Paper]:
     dedup = StreamDedup(report)
-    for paper in _all_papers(plans, fmt, report):
+    for paper in _all_papers(plans, fmt, report, limits):
         kept = dedup.first(paper)
         if kept is not None:
             yield kept
@@ -302,6 +377,7 @@ def _stream(plans: list[_Plan], fmt: str | None, sources: Sequence[str | Path],
 def load_papers(
     sources: Sequence[str | Path],
     fmt: str | None = None,
+    limits: Limits | None = None,
 ) -> tuple[list[Paper], LoadReport]:
     """Read files and directories and return de-duplicated papers in first-seen order.
 
@@ -315,6 +391,8 @@ def load_papers(
         directory are warned about and skipped).
     fmt
         Force one format (a :data:`FORMATS` name) for every file.
+    limits
+        Size limits (:class:`~paperkg.load.limits.Limits`; default: from the environment).
 
     Returns
     -------
@@ -327,13 +405,14 @@ def load_papers(
     EmptyInputError
         Nothing usable was found.
     """
-    stream = stream_papers(sources, fmt)
+    stream = stream_papers(sources, fmt, limits)
     for _ in stream:
         pass
     return stream.papers, stream.report
 
 
-def stream_papers(sources: Sequence[str | Path], fmt: str | None = None) -> MergingStream:
+def stream_papers(sources: Sequence[str | Path], fmt: str | None = None,
+                  limits: Limits | None = None) -> MergingStream:
     """:func:`load_papers` as it reads: iterate for each new paper as soon as it is read.
 
     A paper is yielded when its first record is read, with the id it keeps; a later
@@ -350,15 +429,15 @@ def stream_papers(sources: Sequence[str | Path], fmt: str | None = None) -> Merg
         At the end of the iteration, when nothing usable was found.
     """
     plans, name = _prepare(sources, fmt)
-    return MergingStream(plans, name, sources)
+    return MergingStream(plans, name, sources, limits)
 
 
 class MergingStream:
     """The papers of :func:`stream_papers`: one pass of iteration, then the results."""
 
     def __init__(self, plans: list[_Plan], fmt: str | None,
-                 sources: Sequence[str | Path]) -> None:
-        self._plans, self._fmt, self._sources = plans, fmt, sources
+                 sources: Sequence[str | Path], limits: Limits | None = None) -> None:
+        self._plans, self._fmt, self._sources, self._limits = plans, fmt, sources, limits
         self.report = LoadReport()
         self._merger = Merger(self.report)
         self._started = self._done = False
@@ -372,7 +451,7 @@ class MergingStream:
     def _read(self) -> Iterator[Paper]:
         merger = self._merger
         kept = merger.papers
-        for paper in _all_papers(self._plans, self._fmt, self.report):
+        for paper in _all_papers(self._plans, self._fmt, self.report, self._limits):
             n = len(kept)
             merger.add(paper)
             if len(kept) > n:

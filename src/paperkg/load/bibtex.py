@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TextIO
 
+from paperkg.load.files import read_prefix
 from paperkg.load.records import Bad, Raw
 
 __all__ = ["read", "parse", "clean_latex", "split_bibtex_authors"]
@@ -49,9 +50,14 @@ _FORMAT_DECL = re.compile(r"\{\\(?:em|it|bf|tt|sc|rm|sf|sl|itshape|bfseries|scsh
 _SPECIAL = re.compile(r"\\([&%_#${} ])")
 _MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_ENTRY_START = re.compile(r"^[ \t]*@", re.M)
 _ENTRY_HEAD = re.compile(r"\s*[A-Za-z]+\s*[{(]")
+# where the parser resumes after a malformed entry: the next "@type{" anywhere, also
+# on the line where the broken entry stopped ("...unclosed  @article{key, ...")
+_NEXT_ENTRY = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
 _NAME = re.compile(r"[A-Za-z0-9_\-:.+/]+")
+_KEY = re.compile(r"[^,\s{}()=\"#%]+")
+_KEY_THEN_EQUALS = re.compile(r"[^,\s{}()=\"#%]+\s*=")
+_AND_SEP = re.compile(r"\s+and\s+")
 
 
 def _accent(mark: str, base: str) -> str:
@@ -103,10 +109,10 @@ def split_bibtex_authors(value: str) -> list[str]:
         elif c == "}":
             depth = max(0, depth - 1)
         elif depth == 0 and c.isspace():
-            m = re.match(r"\s+and\s+", value[i:])
+            m = _AND_SEP.match(value, i)
             if m:
                 names.append(value[start:i])
-                i += m.end()
+                i = m.end()
                 start = i
                 continue
         i += 1
@@ -208,8 +214,12 @@ class _Malformed(Exception):  # noqa: N818 - internal
     pass
 
 
-def _value(sc: _Scanner, macros: dict[str, str]) -> str:
+def _value(sc: _Scanner, macros: dict[str, str], max_chars: int | None = None) -> str:
+    """One field value, ``#`` concatenations and macros expanded; longer than
+    ``max_chars`` it is cut to ``max_chars + 1`` characters (so the record check still
+    sees it is too long and warns), which bounds ``@string`` doubling chains."""
     parts: list[str] = []
+    size = 0
     while True:
         sc.skip_ws()
         if sc.pos >= len(sc.text):
@@ -226,6 +236,10 @@ def _value(sc: _Scanner, macros: dict[str, str]) -> str:
             if not word:
                 raise _Malformed(f"unexpected {c!r} where a value should be")
             parts.append(macros.get(word.lower(), word))
+        size += len(parts[-1])
+        if max_chars is not None and size > max_chars:
+            parts = ["".join(parts)[:max_chars + 1]]
+            size = len(parts[0])
         sc.skip_ws()
         if sc.pos < len(sc.text) and sc.text[sc.pos] == "#":
             sc.pos += 1
@@ -233,7 +247,8 @@ def _value(sc: _Scanner, macros: dict[str, str]) -> str:
         return "".join(parts)
 
 
-def _entry(sc: _Scanner, macros: dict[str, str]) -> tuple[str, str, dict[str, str]] | None:
+def _entry(sc: _Scanner, macros: dict[str, str],
+           max_chars: int | None = None) -> tuple[str, str, dict[str, str]] | None:
     """Parse one entry after its ``@``; ``None`` for @comment/@preamble/@string."""
     sc.skip_ws()
     kind = sc.name().lower()
@@ -256,19 +271,19 @@ def _entry(sc: _Scanner, macros: dict[str, str]) -> tuple[str, str, dict[str, st
         if not key or sc.pos >= len(sc.text) or sc.text[sc.pos] != "=":
             raise _Malformed("@string without 'name = value'")
         sc.pos += 1
-        macros[key] = _value(sc, macros)
+        macros[key] = _value(sc, macros, max_chars)
         sc.skip_ws()
         if sc.pos < len(sc.text) and sc.text[sc.pos] == close:
             sc.pos += 1
         return None
     sc.skip_ws()
     key = ""
-    m = re.compile(r"[^,\s{}()=\"#%]+").match(sc.text, sc.pos)
-    if m:
-        after = sc.text[m.end():].lstrip()
-        if not after.startswith("="):  # "@article{key," but not "@article{title = ..."
-            key = m.group(0)
-            sc.pos = m.end()
+    m = _KEY.match(sc.text, sc.pos)
+    # "@article{key," but not "@article{title = ..." (matched in place: copying the
+    # rest of the file for each entry made loading quadratic)
+    if m and not _KEY_THEN_EQUALS.match(sc.text, sc.pos):
+        key = m.group(0)
+        sc.pos = m.end()
     fields: dict[str, str] = {}
     while True:
         sc.skip_ws()
@@ -288,12 +303,16 @@ def _entry(sc: _Scanner, macros: dict[str, str]) -> tuple[str, str, dict[str, st
         if sc.pos >= len(sc.text) or sc.text[sc.pos] != "=":
             raise _Malformed(f"field {name!r} without '=' in entry {key or kind}")
         sc.pos += 1
-        value = _value(sc, macros)
+        value = _value(sc, macros, max_chars)
         fields.setdefault(name, value)
 
 
-def parse(text: str) -> Iterator[tuple[int, tuple[str, str, dict[str, str]] | str]]:
-    """Yield ``(line, (type, key, raw fields))`` per entry, or ``(line, error)`` when malformed."""
+def parse(text: str, max_chars: int | None = None
+          ) -> Iterator[tuple[int, tuple[str, str, dict[str, str]] | str]]:
+    """Yield ``(line, (type, key, raw fields))`` per entry, or ``(line, error)`` when malformed.
+
+    Linear in the length of ``text``; a value (after macro expansion) is cut at
+    ``max_chars + 1`` characters."""
     macros = dict(_MONTHS)
     sc = _Scanner(text)
     n = len(text)
@@ -306,10 +325,10 @@ def parse(text: str) -> Iterator[tuple[int, tuple[str, str, dict[str, str]] | st
             continue  # an "@" in the free text between entries (an e-mail address, ...)
         line = sc.line_at(at)
         try:
-            entry = _entry(sc, macros)
+            entry = _entry(sc, macros, max_chars)
         except _Malformed as error:
             yield line, str(error)
-            nxt = _ENTRY_START.search(text, at + 1)
+            nxt = _NEXT_ENTRY.search(text, at + 1)
             sc.pos = nxt.start() if nxt else n
             continue
         if entry is not None:
@@ -334,10 +353,16 @@ def _to_fields(kind: str, key: str, raw: dict[str, str]) -> dict[str, object]:
     return fields
 
 
-def read(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
-    """Yield one record per BibTeX entry (the whole file is read; bib files are small)."""
-    for line, item in parse(fh.read()):
+def read(fh: TextIO, name: str, *, max_chars: int | None = None) -> Iterator[Raw | Bad]:
+    """Yield one record per BibTeX entry (the whole file is read; bib files are small).
+
+    A line that cannot be read (an undecodable byte, over the line limit) ends the file:
+    the entries before it are yielded, then the error is raised again."""
+    text, error = read_prefix(fh)
+    for line, item in parse(text, max_chars):
         if isinstance(item, str):
             yield Bad(line, f"malformed BibTeX entry: {item}")
         else:
             yield Raw(line, _to_fields(*item))
+    if error is not None:
+        raise error

@@ -13,7 +13,7 @@ import csv
 from collections.abc import Iterator
 from typing import TextIO
 
-from paperkg.load.records import ABSTRACT_FIELDS, TITLE_FIELDS, Bad, Raw, UnusableFile
+from paperkg.load.records import ABSTRACT_FIELDS, TITLE_FIELDS, Bad, Note, Raw, UnusableFile
 
 __all__ = ["read_csv", "read_tsv"]
 
@@ -37,7 +37,27 @@ def _pick_delimiter(first_line: str, preferred: str) -> str:
     return preferred
 
 
-def _rows(fh: TextIO, preferred: str) -> Iterator[Raw | Bad]:
+class _Lines:
+    """The file's lines as the csv reader pulls them, noting when the file has ended:
+    a row completed only by the end of the file was cut inside a quoted field (the
+    csv module returns it as if it were whole)."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self._lines = iter(fh)
+        self.ended = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
+
+
+def _rows(fh: TextIO, preferred: str) -> Iterator[Raw | Bad | Note]:
     first = fh.readline()
     offset = 1  # lines consumed before the csv reader starts
     while first and not first.strip():
@@ -58,7 +78,13 @@ def _rows(fh: TextIO, preferred: str) -> Iterator[Raw | Bad]:
         raise UnusableFile(
             "header has no abstract column; expected 'abstract', 'summary' or 'summaries'", offset
         )
-    reader = csv.reader(fh, delimiter=delim, strict=False)
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            yield Note(offset, f"column {name!r} appears more than once; the first is used")
+        seen.add(name)
+    lines = _Lines(fh)
+    reader = csv.reader(lines, delimiter=delim, strict=False)
     last_end = 0  # reader.line_num counts from the line after the header
     while True:
         try:
@@ -72,12 +98,22 @@ def _rows(fh: TextIO, preferred: str) -> Iterator[Raw | Bad]:
             continue
         start = offset + last_end + 1
         last_end = reader.line_num
-        if not row or all(not cell.strip() for cell in row):
+        if lines.ended:
+            yield Bad(start, "CSV row cut inside a quoted field at the end of the file")
+            return
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line (a row of empty cells is a record, skipped with why)
+        if [cell.strip().lower() for cell in row] == header:
+            yield Note(start, "the header row again (files joined together?); not a paper")
             continue
         if len(row) != len(header):
             yield Bad(start, f"bad CSV row: {len(row)} fields, header has {len(header)}")
             continue
-        yield Raw(start, {h: v for h, v in zip(header, row, strict=True) if h})
+        fields: dict[str, str] = {}
+        for h, v in zip(header, row, strict=True):
+            if h and h not in fields:
+                fields[h] = v
+        yield Raw(start, fields)
 
 
 def read_csv(fh: TextIO, name: str) -> Iterator[Raw | Bad]:

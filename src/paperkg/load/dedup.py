@@ -37,8 +37,15 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
 
 
+#: Joins a clashing id and its number (``p1~2``). Not ``-``: own ids like ``same-2`` are
+#: common, and a later record whose own id is ``same-2`` lost it to an earlier
+#: duplicate renamed to ``same-2`` (ids are final when yielded, so the later one had to
+#: give way and became ``same-2-2``).
+CLASH_SEPARATOR = "~"
+
+
 class _Ids:
-    """Paper ids handed out so far; a clash between two different papers gets ``-2``, ``-3``."""
+    """Paper ids handed out so far; a clash between two different papers gets ``~2``, ``~3``."""
 
     def __init__(self) -> None:
         self._used: set[str] = set()
@@ -48,9 +55,9 @@ class _Ids:
             self._used.add(paper.id)
             return paper
         n = 2
-        while f"{paper.id}-{n}" in self._used:
+        while f"{paper.id}{CLASH_SEPARATOR}{n}" in self._used:
             n += 1
-        new_id = f"{paper.id}-{n}"
+        new_id = f"{paper.id}{CLASH_SEPARATOR}{n}"
         where = paper.sources[0] if paper.sources else "?"
         warn(report, f"{where}: id {paper.id!r} is already used by another paper; "
                       f"this one becomes {new_id!r}")

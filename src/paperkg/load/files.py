@@ -26,6 +26,9 @@ __all__ = [
     "open_text",
     "TextLines",
     "NotText",
+    "LineTooLong",
+    "read_prefix",
+    "spool",
     "format_for",
     "sniff",
     "SNIFFED",
@@ -58,15 +61,30 @@ _BOMS = (
 _BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
 
 
-def walk(directory: Path) -> Iterator[Path]:
-    """Every regular file under ``directory``, sorted, hidden files and folders left out."""
-    for root, dirs, files in os.walk(directory):
+def walk(directory: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+    """Every regular file under ``directory``, sorted, hidden files and folders left out.
+
+    A folder that cannot be listed, and a FIFO or device (which would block or never
+    end), are appended to ``unreadable`` as ``(path, why)`` (so the caller can warn and
+    count them) instead of being passed over in silence.
+    """
+    def failed(error: OSError) -> None:
+        if unreadable is not None:
+            why = error.strerror or str(error)
+            unreadable.append((Path(error.filename or directory),
+                               f"cannot read folder ({why}); its files skipped"))
+
+    for root, dirs, files in os.walk(directory, onerror=failed):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
+            if name.startswith("."):
+                continue
             # regular files only: a FIFO or device would block or never end
-            if not name.startswith(".") and path.is_file():
+            if path.is_file():
                 yield path
+            elif unreadable is not None and path.exists():  # not a dangling link
+                unreadable.append((path, "not a regular file (a FIFO or device); skipped"))
 
 
 def _suffixes(path: Path) -> tuple[str, bool]:
@@ -130,6 +148,15 @@ class NotText(Exception):  # noqa: N818 - internal signal, turned into a warning
         self.reason = reason
 
 
+class LineTooLong(Exception):  # noqa: N818 - internal signal, turned into a warning
+    """A line longer than the line limit; it was read past, never held in memory."""
+
+    def __init__(self, line: int, limit: int) -> None:
+        super().__init__(f"line {line}: longer than the {limit:,}-byte line limit")
+        self.line = line
+        self.limit = limit
+
+
 class TextLines:
     """A binary file read as text one line at a time, each line decoded strictly.
 
@@ -138,17 +165,28 @@ class TextLines:
     Line ends are kept as in the file (``csv`` wants them).
     """
 
-    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+    def __init__(self, raw: BinaryIO, encoding: str, max_line: int | None = None) -> None:
         self._raw = raw
         self._encoding = encoding
         self._bom = encoding == "utf-8-sig"
+        self._max = max_line
         self.line = 0
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        data = self._raw.readline()
+        if self._max is None:
+            data = self._raw.readline()
+        else:
+            data = self._raw.readline(self._max + 1)
+            if len(data) > self._max and not data.endswith(b"\n"):
+                # read past the rest of the line in bounded pieces: a 3 GiB line must not
+                # be held in memory just to be refused
+                while data and not data.endswith(b"\n"):
+                    data = self._raw.readline(1 << 20)
+                self.line += 1
+                raise LineTooLong(self.line, self._max)
         if not data:
             raise StopIteration
         self.line += 1
@@ -176,13 +214,51 @@ class TextLines:
         self.close()
 
 
-def open_text(path: Path, encoding: str) -> TextIO | TextLines:
-    """Open ``path`` (gzip-aware) as text lines; line ends are kept so CSV sees them."""
-    _, gz = _suffixes(path)
+def open_text(path: Path, encoding: str, max_line: int | None = None,
+              gz: bool | None = None) -> TextIO | TextLines:
+    """Open ``path`` (gzip-aware) as text lines; line ends are kept so CSV sees them.
+
+    With ``max_line``, a longer line raises :class:`LineTooLong` (UTF-8 files)."""
+    if gz is None:
+        _, gz = _suffixes(path)
     raw = _raw_open(path, gz)
     if encoding in ("utf-8", "utf-8-sig"):
-        return TextLines(raw, encoding)
+        return TextLines(raw, encoding, max_line)
     return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+
+
+def read_prefix(fh: TextIO | TextLines) -> tuple[str, Exception | None]:
+    """The whole text of ``fh``, or the text before the first line that cannot be read
+    and the error (:class:`NotText`, :class:`LineTooLong`), so that the records before
+    a break are kept by the formats that read a file whole."""
+    parts: list[str] = []
+    try:
+        for line in fh:
+            parts.append(line)
+    except (NotText, LineTooLong) as error:
+        return "".join(parts), error
+    return "".join(parts), None
+
+
+def spool(path: Path) -> tuple[Path, object]:
+    """A pipe, FIFO or device (``<(cat p.jsonl)``, ``/dev/stdin``) copied to a temporary
+    file, so that sniffing its head does not consume records: ``(copy, handle)``; the
+    copy is removed when ``handle`` is closed or collected.
+
+    Raises
+    ------
+    OSError
+        The source cannot be read.
+    """
+    import shutil
+    import tempfile
+
+    _, gz = _suffixes(path)
+    handle = tempfile.NamedTemporaryFile(prefix="paperkg-", suffix=".gz" if gz else "")
+    with path.open("rb") as source:
+        shutil.copyfileobj(source, handle, 1 << 20)
+    handle.flush()
+    return Path(handle.name), handle
 
 
 def format_for(path: Path, head: str) -> str | None:

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from paperkg.load.arxiv import is_snapshot_record, snapshot_fields
-from paperkg.load.records import Bad, Raw, UnusableFile
+from paperkg.load.files import LineTooLong, read_prefix
+from paperkg.load.records import Bad, Note, Raw, UnusableFile
 
 __all__ = ["read_jsonl", "read_json", "WRAPPER_KEYS"]
 
@@ -33,8 +34,25 @@ def _record(line: int, value: Any, what: str) -> Raw | Bad:
     return Raw(line, fields)
 
 
-def _jsonl_lines(lines: Iterator[tuple[int, str]]) -> Iterator[Raw | Bad]:
+def _numbered(fh: TextIO) -> Iterator[tuple[int, str | LineTooLong]]:
+    """``enumerate(fh, start=1)``, with a line over the line limit as its error."""
+    lines = iter(fh)
+    number = 0
+    while True:
+        number += 1
+        try:
+            yield number, next(lines)
+        except StopIteration:
+            return
+        except LineTooLong as error:
+            yield number, error
+
+
+def _jsonl_lines(lines: Iterator[tuple[int, str | LineTooLong]]) -> Iterator[Raw | Bad]:
     for number, line in lines:
+        if isinstance(line, LineTooLong):
+            yield Bad(number, f"line longer than the {line.limit:,}-byte line limit; skipped")
+            continue
         text = line.strip()
         if not text:
             continue
@@ -56,18 +74,32 @@ def _reason(error: Exception) -> str:
 
 def read_jsonl(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
     """Yield one record per non-blank line of a JSON Lines file."""
-    return _jsonl_lines(enumerate(fh, start=1))
+    return _jsonl_lines(_numbered(fh))
 
 
-def read_json(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
+def read_json(fh: TextIO, name: str) -> Iterator[Raw | Bad | Note]:
     """Yield the paper objects of a JSON document (array, wrapper object or one object).
+
+    A line that cannot be read (an undecodable byte, over the line limit) ends the
+    document there: the elements before it are yielded, then that error is raised.
 
     Raises
     ------
     UnusableFile
         The document is not JSON, or holds no object or array of objects.
     """
-    text = fh.read()
+    text, error = read_prefix(fh)
+    try:
+        yield from _document(text)
+    except UnusableFile:
+        if error is not None:
+            raise error from None  # the document broke off where the text did
+        raise
+    if error is not None:
+        raise error
+
+
+def _document(text: str) -> Iterator[Raw | Bad | Note]:
     pos = _skip_ws(text, 0)
     if pos == len(text):
         raise UnusableFile("empty JSON file")
@@ -86,9 +118,15 @@ def read_json(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
         raise UnusableFile(f"JSON top level is {type(value).__name__}, not an array or object")
     for key in WRAPPER_KEYS:
         if isinstance(value.get(key), list):
-            start = _find_array(text, key)
-            if start is not None:
-                yield from _array(text, start, 1 + text.count("\n", 0, start))
+            starts = _find_arrays(text, key)
+            if starts:
+                for n, start in enumerate(starts):
+                    line = 1 + text.count("\n", 0, start)
+                    if n:
+                        # json keeps only the last of repeated keys; every record is read
+                        yield Note(line, f"key {key!r} repeated in the top-level object; "
+                                         "the records of every occurrence are read")
+                    yield from _array(text, start, line)
                 return
     yield _record(1 + text.count("\n", 0, pos), value, "JSON value")
 
@@ -104,30 +142,22 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-def _find_array(text: str, key: str) -> int | None:
-    """Offset of the ``[`` that opens ``"key": [`` at the top level of an object."""
-    depth, i, n = 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            try:
-                s, end = json.decoder.scanstring(text, i + 1)
-            except ValueError:
-                return None
-            if depth == 1 and s == key:
-                j = _skip_ws(text, end)
-                if j < n and text[j] == ":":
-                    j = _skip_ws(text, j + 1)
-                    if j < n and text[j] == "[":
-                        return j
-            i = end
-            continue
-        if c in "{[":
-            depth += 1
-        elif c in "}]":
-            depth -= 1
-        i += 1
-    return None
+def _find_arrays(text: str, key: str) -> list[int]:
+    """Offsets of every ``[`` that opens ``"key": [`` in the top-level object of a
+    document already known to be valid JSON (other values are skipped by the decoder)."""
+    found: list[int] = []
+    n = len(text)
+    i = _skip_ws(text, _skip_ws(text, 0) + 1)  # past the opening "{"
+    while i < n and text[i] == '"':
+        name, i = json.decoder.scanstring(text, i + 1)
+        i = _skip_ws(text, _skip_ws(text, i) + 1)  # past the ":"
+        if name == key and text.startswith("[", i):
+            found.append(i)
+        _, i = _DECODER.raw_decode(text, i)
+        i = _skip_ws(text, i)
+        if i < n and text[i] == ",":
+            i = _skip_ws(text, i + 1)
+    return found
 
 
 def _array(text: str, pos: int, line: int) -> Iterator[Raw | Bad]:

@@ -61,6 +61,11 @@ def looks_like_abstract(line: str) -> bool:
     return len(text) >= _ABSTRACT_MIN or text.count(". ") >= 2
 
 
+def _ends_sentence(line: str) -> bool:
+    """Prose ends with a full stop; a title rarely does."""
+    return line.rstrip().endswith((".", "!", "?"))
+
+
 def _content(lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """Non-blank, non-boilerplate lines with "Subscribe" unglued from the first title."""
     before_first = True
@@ -107,7 +112,10 @@ def read(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
             # Two title-shaped lines in a row: the first lost its abstract unless the
             # second is a (short) abstract, i.e. the line after it is a title again.
             lookahead = next(content, None)
-            if lookahead is not None and looks_like_abstract(lookahead[1]):
+            # ... and a short abstract is told from a long title by its full stop: a
+            # one-sentence abstract then a 260-character title pairs as title/abstract
+            if (lookahead is not None and looks_like_abstract(lookahead[1])
+                    and not (_ends_sentence(after) and not _ends_sentence(lookahead[1]))):
                 yield Bad(number, f"title without abstract (empty abstract line): {title[:60]!r}")
                 yield Raw(nxt[0], {"title": after, "abstract": lookahead[1]})
                 pending = next(content, None)

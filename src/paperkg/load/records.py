@@ -15,6 +15,7 @@ all formats share onto a ``Paper`` and applies the id rules:
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from paperkg.models import Paper
+from paperkg.models import Paper, xml_safe_id
 from paperkg.text import normalize_space, short_hash, title_key
 
 _TITLE_NONWORD = re.compile(r"\W+")
@@ -30,6 +31,7 @@ _TITLE_NONWORD = re.compile(r"\W+")
 __all__ = [
     "Raw",
     "Bad",
+    "Note",
     "UnusableFile",
     "BadRecord",
     "TITLE_FIELDS",
@@ -54,6 +56,15 @@ class Raw:
 @dataclass(slots=True)
 class Bad:
     """A malformed record: the line it starts on and what is wrong with it."""
+
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class Note:
+    """Something about the file worth a warning that is not a record (a repeated
+    header row, a duplicate column): warned with its line, counted nowhere."""
 
     line: int
     message: str
@@ -105,8 +116,11 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # NaN and infinities (JSON "NaN", an empty pandas cell) are no text at all
+        return str(value) if math.isfinite(value) else None
     return None
 
 
@@ -295,7 +309,16 @@ def _year_from(fields: Mapping[str, Any]) -> int | None:
     return None
 
 
-def to_paper(fields: Mapping[str, Any], source: str) -> Paper:
+def _cut(text: str, limit: int | None, what: str, notes: list[str] | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    if notes is not None:
+        notes.append(f"{what} of {len(text):,} characters truncated to {limit:,}")
+    return text[:limit].rstrip()
+
+
+def to_paper(fields: Mapping[str, Any], source: str, *, max_chars: int | None = None,
+             truncated: list[str] | None = None) -> Paper:
     """Map one record's fields onto a :class:`Paper`.
 
     Field names are matched case-insensitively (callers pass lower-cased keys).
@@ -306,6 +329,10 @@ def to_paper(fields: Mapping[str, Any], source: str) -> Paper:
         The record, keys lower-cased.
     source
         ``"path:line"``, stored in ``Paper.sources``.
+    max_chars
+        Cut a longer title or abstract to this many characters.
+    truncated
+        Receives one note per field cut by ``max_chars``.
 
     Returns
     -------
@@ -324,8 +351,8 @@ def to_paper(fields: Mapping[str, Any], source: str) -> Paper:
         raise BadRecord(f"title is not text ({type(raw_title).__name__})")
     if raw_abstract is not None and abstract_text is None:
         raise BadRecord(f"abstract is not text ({type(raw_abstract).__name__})")
-    title = normalize_space(title_text or "")
-    abstract = normalize_space(abstract_text or "")
+    title = _cut(normalize_space(title_text or ""), max_chars, "title", truncated)
+    abstract = _cut(normalize_space(abstract_text or ""), max_chars, "abstract", truncated)
     if not title and not abstract:
         raise BadRecord("no title and no abstract")
     if not title:
@@ -344,7 +371,7 @@ def to_paper(fields: Mapping[str, Any], source: str) -> Paper:
     if url is None and arxiv_id:
         url = f"https://arxiv.org/abs/{arxiv_id}"
     own_id = _text(_first(fields, _ID_FIELDS))
-    own_id = normalize_space(own_id) if own_id else ""
+    own_id = xml_safe_id(normalize_space(own_id)) if own_id else ""
     if own_id:
         paper_id = arxiv_id_from(own_id) or own_id
     elif arxiv_id:
