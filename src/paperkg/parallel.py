@@ -59,7 +59,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _get_extractor(model: str | None = "default") -> Any:
+def _get_extractor(model: str | None = None) -> Any:
     # One extractor per thread of each process and model: built once, reused for every chunk.
     extractors = getattr(_local, "extractors", None)
     if extractors is None:
@@ -72,11 +72,11 @@ def _get_extractor(model: str | None = "default") -> Any:
     return extractor
 
 
-def extract_chunk(papers: list[Paper], model: str | None = "default") -> list[str]:
+def extract_chunk(papers: list[Paper], model: str | None = None) -> list[str]:
     """Extract one chunk with this process's extractor; return one JSON string per paper.
 
     ``model``: the learned model (see :class:`~paperkg.extract.Extractor`) as a path,
-    ``"default"`` or ``None``.
+    ``"shipped"`` or ``None``.
     """
     if not papers:
         return []
@@ -97,7 +97,7 @@ def extract_chunk(papers: list[Paper], model: str | None = "default") -> list[st
 WORKER_GC_THRESHOLD = 10_000
 
 
-def _init_worker(model: str | None = "default") -> None:
+def _init_worker(model: str | None = None) -> None:
     # Ctrl-C is the parent's to handle: it cancels the pool and closes the cache.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _get_extractor(model)
@@ -239,7 +239,7 @@ def iter_extract(
     jobs: int | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
-    model: str | None = "default",
+    model: str | None = None,
 ) -> Iterator[list[str]]:
     """Extract every chunk; yield each chunk's result JSON strings in input order.
 
@@ -257,8 +257,8 @@ def iter_extract(
         Address of a running Dask scheduler (``tcp://host:8786``); implies
         ``engine="dask"``.
     model:
-        The extractor's learned model: ``"default"`` (shipped), a model file (its path
-        must exist where the workers run) or ``None`` (rules alone).
+        The extractor's learned model: ``None`` (rules alone), ``"shipped"`` or a model
+        file (its path must exist where the workers run).
 
     Raises
     ------

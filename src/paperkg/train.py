@@ -9,8 +9,10 @@ matches no gold entity, and left out when it matches only an optional one.
 
 The regularisation strength and the keep threshold are chosen by grouped
 cross-validation over the training papers (folds by paper), scored with the
-reference scorer's matching (:func:`paperkg.evaluate.evaluate`); the final model is then
-fitted on all of them. Needs scikit-learn (``pip install 'paperkg[train]'``); the
+reference scorer's matching (:func:`paperkg.evaluate.evaluate`): the choice with the
+best mean over the training files of their micro F1, so that a large file does not
+set the threshold for the styles of the small ones. The final model is then fitted on
+all the papers. Needs scikit-learn (``pip install 'paperkg[train]'``); the
 model it writes needs only numpy.
 """
 
@@ -44,7 +46,7 @@ __all__ = ["TrainReport", "Example", "read_annotated", "featurize", "train"]
 log = logging.getLogger(__name__)
 
 N_BUCKETS = 1 << 18
-DEFAULT_C = (0.25, 1.0, 4.0)
+DEFAULT_C = (1.0,)
 THRESHOLDS = tuple(np.round(np.arange(0.30, 0.81, 0.025), 3))
 
 
@@ -53,6 +55,7 @@ class Example:
     """One paper prepared for training: its rule result, proposals and their features."""
 
     gold: GoldPaper
+    source: int  # which training file pair it came from
     result: PaperEntities
     proposals: list[Proposal]
     rows: list[list[int]]
@@ -75,7 +78,7 @@ class TrainReport:
         return [
             f"{self.papers} papers, {self.proposals} proposals ({self.positives} entities)",
             f"untyped recall of the proposals: {self.candidate_recall:.3f}",
-            f"cross-validated micro F1: {self.cv_micro_f1:.3f} "
+            f"cross-validated micro F1, mean over the training files: {self.cv_micro_f1:.3f} "
             f"(rules alone {self.cv_rules_micro_f1:.3f}); C={self.c:g}, "
             f"threshold={self.threshold:g}",
         ]
@@ -83,8 +86,13 @@ class TrainReport:
 
 def read_annotated(pairs: Sequence[tuple[str | Path, str | Path]]) -> list[tuple[Paper, GoldPaper]]:
     """``(papers.jsonl, gold.jsonl)`` pairs -> (paper, its annotation), by id."""
+    return [(paper, gold) for paper, gold, _ in _read_sources(pairs)]
+
+
+def _read_sources(pairs: Sequence[tuple[str | Path, str | Path]]
+                  ) -> list[tuple[Paper, GoldPaper, int]]:
     out = []
-    for papers_path, gold_path in pairs:
+    for source, (papers_path, gold_path) in enumerate(pairs):
         golds = {}
         for n, line in enumerate(_lines(gold_path), 1):
             try:
@@ -100,7 +108,7 @@ def read_annotated(pairs: Sequence[tuple[str | Path, str | Path]]) -> list[tuple
                 raise SourceError(f"{papers_path}:{n}: not a paper record ({_first(err)})") from None
             gold = golds.get(paper.id)
             if gold is not None:
-                out.append((paper, gold.model_copy(update={"title": paper.title})))
+                out.append((paper, gold.model_copy(update={"title": paper.title}), source))
     if not out:
         raise SourceError("no annotated paper found (ids of the papers and annotations differ?)")
     return out
@@ -140,17 +148,21 @@ def _label(p: Proposal, gold: GoldPaper) -> int | None:
 
 
 def featurize(extractor: Extractor, annotated: Sequence[tuple[Paper, GoldPaper]],
-              n_buckets: int = N_BUCKETS) -> list[Example]:
-    """Run the rules over each paper and describe its proposals."""
+              n_buckets: int = N_BUCKETS, sources: Sequence[int] | None = None) -> list[Example]:
+    """Run the rules over each paper and describe its proposals (``sources``: the
+    training file of each paper, for :func:`cross_validate`)."""
     featurizer = Featurizer(extractor.rules, extractor.vocabulary, n_buckets)
     examples = []
     papers = [p for p, _ in annotated]
-    for (_, gold), (result, docs) in zip(annotated, extractor.rule_pass(papers), strict=True):
+    sources = sources or [0] * len(annotated)
+    for (_, gold), source, (result, docs) in zip(annotated, sources, extractor.rule_pass(papers),
+                                                 strict=True):
         proposals = propose(result, docs, extractor.rules)
-        sources = span_sources(docs)
+        spans = span_sources(docs)
         names = [featurizer.name_columns(p) for p in proposals]
-        rows = [n + featurizer.mention_columns(p, docs, sources) for n, p in zip(names, proposals, strict=True)]
-        examples.append(Example(gold, result, proposals, rows, [len(n) for n in names],
+        rows = [n + featurizer.mention_columns(p, docs, spans)
+                for n, p in zip(names, proposals, strict=True)]
+        examples.append(Example(gold, source, result, proposals, rows, [len(n) for n in names],
                                 [_label(p, gold) for p in proposals]))
     return examples
 
@@ -188,8 +200,13 @@ def _fit(examples: Sequence[Example], c: float, n_buckets: int) -> EntityModel:
 
 
 def _micro_f1(examples: Sequence[Example], probs: Sequence[np.ndarray], threshold: float) -> float:
-    preds = [assemble(ex.result, ex.proposals, pr, threshold) for ex, pr in zip(examples, probs, strict=True)]
-    return evaluate([ex.gold for ex in examples], preds).micro.f1
+    """Mean over the training files of their micro F1."""
+    scores = []
+    for source in sorted({ex.source for ex in examples}):
+        part = [(ex, pr) for ex, pr in zip(examples, probs, strict=True) if ex.source == source]
+        preds = [assemble(ex.result, ex.proposals, pr, threshold) for ex, pr in part]
+        scores.append(evaluate([ex.gold for ex, _ in part], preds).micro.f1)
+    return float(np.mean(scores))
 
 
 def _folds(n: int, k: int) -> list[np.ndarray]:
@@ -235,6 +252,25 @@ def candidate_recall(examples: Sequence[Example]) -> float:
 
 #: Share of the kept proposals no rule made that the pruning margin may lose.
 PRUNE_LOSS = 0.002
+#: A head is skipped when fewer than this share of its lower-case chunks (and at least
+#: SKIP_MIN_SEEN of them) were entities in the training data.
+SKIP_RATE = 0.005
+SKIP_MIN_SEEN = 10
+
+
+def skip_heads(examples: Sequence[Example]) -> frozenset[str]:
+    """Last words of lower-case chunk proposals that were almost never an entity."""
+    seen: dict[str, int] = {}
+    hits: dict[str, int] = {}
+    for ex in examples:
+        for p, label in zip(ex.proposals, ex.labels, strict=True):
+            if p.rule is not None or label is None or not p.name.islower():
+                continue
+            head = p.key.rpartition(" ")[2]
+            seen[head] = seen.get(head, 0) + 1
+            hits[head] = hits.get(head, 0) + (label > 0)
+    return frozenset(h for h, n in seen.items()
+                     if n >= SKIP_MIN_SEEN and hits.get(h, 0) < SKIP_RATE * n)
 
 
 def prune_margin(model: EntityModel, examples: Sequence[Example]) -> tuple[float, float]:
@@ -266,16 +302,21 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
         import sklearn  # noqa: F401
     except ImportError:
         raise PaperKGError("training needs scikit-learn: pip install 'paperkg[train]'") from None
-    annotated = read_annotated(pairs)
+    sourced = _read_sources(pairs)
     extractor = Extractor(model=None)
-    examples = featurize(extractor, annotated, n_buckets)
+    examples = featurize(extractor, [(p, g) for p, g, _ in sourced], n_buckets,
+                         [s for _, _, s in sourced])
     c, threshold, f1 = cross_validate(examples, c_values, folds, n_buckets)
     model = _fit(examples, c, n_buckets)
     model.threshold = threshold
+    model.skip_heads = skip_heads(examples)
     model.prune_margin, pruned = prune_margin(model, examples)
     log.info("prune margin %.2f: %.1f%% of the chunk proposals skip their mention features",
              model.prune_margin, 100 * pruned)
-    rules_f1 = evaluate([ex.gold for ex in examples], [ex.result for ex in examples]).micro.f1
+    rules_f1 = float(np.mean([
+        evaluate([ex.gold for ex in examples if ex.source == s],
+                 [ex.result for ex in examples if ex.source == s]).micro.f1
+        for s in sorted({ex.source for ex in examples})]))
     report = TrainReport(
         papers=len(examples), proposals=sum(len(ex.proposals) for ex in examples),
         positives=sum(1 for ex in examples for lab in ex.labels if lab), c=c,

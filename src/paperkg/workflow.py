@@ -171,7 +171,7 @@ def extract_corpus(
     batch_size: int | None = None,
     keep_papers: bool = False,
     for_graph: bool = False,
-    model: str | Path | None = "default",
+    model: str | Path | None = None,
 ) -> ExtractionRun:
     """Extract entities from every paper, then canonicalise them across the corpus.
 
@@ -195,8 +195,8 @@ def extract_corpus(
     batch_size:
         Papers per batch and per cache transaction (default 256).
     model:
-        The learned entity model: ``"default"`` (shipped with paperkg), a model file
-        written by ``paperkg train``, or ``None`` for the rules alone.
+        The learned entity model: ``None`` (the rules alone), ``"shipped"`` (the model
+        that comes with paperkg) or a model file written by ``paperkg train``.
     keep_papers:
         Also return the papers read, in order, in ``ExtractionRun.papers``.
     for_graph:
@@ -216,7 +216,7 @@ def extract_corpus(
     size = batch_size or DEFAULT_CHUNK_SIZE
     model = None if model is None else str(model)
     fingerprint = extractor_fingerprint(model)
-    if model not in (None, "default"):
+    if model is not None:
         from paperkg.extract import load_model
 
         load_model(model)  # a bad model file fails here, in one line, not in every worker
@@ -331,7 +331,7 @@ def build(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
-    model: str | Path | None = "default",
+    model: str | Path | None = None,
 ) -> KnowledgeGraph:
     """Build the knowledge graph of ``sources``.
 
@@ -346,7 +346,7 @@ def build(
 
 
 def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=None, cache=None,
-           engine="local", scheduler=None, model="default"):
+           engine="local", scheduler=None, model=None):
     from paperkg.graph import build_knowledge_graph, check_options
 
     check_options(weight, min_shared, max_df, top_k)  # fail before the slow stages
@@ -387,7 +387,7 @@ def build_to_dir(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
-    model: str | Path | None = "default",
+    model: str | Path | None = None,
 ) -> RunResult:
     """``paperkg build``: build the graph and write every export into ``output``."""
     from paperkg.export import export_all
@@ -454,7 +454,7 @@ def extract_to_file(
     cache: str | Path | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
-    model: str | Path | None = "default",
+    model: str | Path | None = None,
 ) -> RunResult:
     """``paperkg extract``: load, extract, canonicalise, write JSON Lines.
 

@@ -86,7 +86,8 @@ def span_sources(docs: dict[str, Doc]) -> dict[tuple[str, int, int], set[str]]:
     return out
 
 
-def propose(result: PaperEntities, docs: dict[str, Doc], rules: Rules) -> list[Proposal]:
+def propose(result: PaperEntities, docs: dict[str, Doc], rules: Rules,
+            skip_heads: frozenset[str] = frozenset()) -> list[Proposal]:
     """The rule entities of ``result`` plus every chunk of ``docs`` no rule entity covers.
 
     A chunk whose key is a rule entity's name or alias joins that entity; the other
@@ -94,6 +95,8 @@ def propose(result: PaperEntities, docs: dict[str, Doc], rules: Rules) -> list[P
     one plus a generic tail ("Transformer architecture", "LEAF benchmark") joins it as
     an alias. Chunks inside URLs and bracketed references are left out, as the rules
     leave them out. Repos are not proposals (they are kept as the rules find them).
+    A lower-case chunk whose last word is in ``skip_heads`` (heads the training data
+    almost never saw in an entity: "results", "performance") is no proposal.
     """
     proposals: list[Proposal] = []
     by_key: dict[str, Proposal] = {}
@@ -118,6 +121,8 @@ def propose(result: PaperEntities, docs: dict[str, Doc], rules: Rules) -> list[P
                 continue
             p = by_key.get(key)
             if p is None:
+                if skip_heads and key.rpartition(" ")[2] in skip_heads and surface.islower():
+                    continue
                 p = by_key[key] = Proposal(key=key)
                 proposals.append(p)
             p.add(fname, start, end, surface, "chunk")
@@ -205,10 +210,21 @@ class Featurizer:
         self.vocabulary = vocabulary
         self.mask = n_buckets - 1
         self._names: dict[tuple[str, str, bool], list[int]] = {}
+        self._columns: dict[str, int] = {}
 
     def hash(self, feats: Iterable[str]) -> list[int]:
-        mask = self.mask
-        return [zlib.crc32(f.encode("utf-8")) & mask for f in feats]
+        """The column of each feature; a feature string seen before is looked up (most
+        context words and heads recur), which is cheaper than hashing it again."""
+        columns, mask = self._columns, self.mask
+        if len(columns) >= _CACHE_LIMIT:
+            columns.clear()
+        out = []
+        for f in feats:
+            col = columns.get(f)
+            if col is None:
+                col = columns[f] = zlib.crc32(f.encode("utf-8")) & mask
+            out.append(col)
+        return out
 
     @staticmethod
     def name_key(p: Proposal) -> tuple[str, str, bool]:
@@ -317,12 +333,15 @@ class EntityModel:
         A proposal no rule made whose name alone scores "none" this far (in logits)
         above every type is dropped without looking at its mentions (``None``: never);
         chosen at training so that it changes almost no decision.
+    skip_heads
+        Last words of lower-case chunks that are not proposed at all (see :func:`propose`).
     meta
         Free-form provenance (training data, scores) saved with the weights.
     """
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, *, threshold: float = 0.5,
-                 prune_margin: float | None = None, meta: dict | None = None) -> None:
+                 prune_margin: float | None = None, skip_heads: Iterable[str] = (),
+                 meta: dict | None = None) -> None:
         if weights.ndim != 2 or weights.shape[1] != len(CLASSES) or bias.shape != (len(CLASSES),):
             raise ExtractionError(f"model weights of shape {weights.shape} do not fit "
                                   f"{len(CLASSES)} classes")
@@ -330,6 +349,7 @@ class EntityModel:
         self.bias = np.asarray(bias, dtype=np.float32)
         self.threshold = float(threshold)
         self.prune_margin = prune_margin
+        self.skip_heads = frozenset(skip_heads)
         self.meta = dict(meta or {})
         self.n_buckets = weights.shape[0]
 
@@ -361,7 +381,8 @@ class EntityModel:
     def save(self, path: str | Path) -> None:
         """Write the model as one ``.npz`` file (weights as float16: half the size)."""
         meta = {"format": MODEL_FORMAT, "classes": list(CLASSES),
-                "threshold": self.threshold, "prune_margin": self.prune_margin, **self.meta}
+                "threshold": self.threshold, "prune_margin": self.prune_margin,
+                "skip_heads": sorted(self.skip_heads), **self.meta}
         with open(path, "wb") as fh:
             np.savez_compressed(fh, weights=self.weights.astype(np.float16), bias=self.bias,
                                 meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
@@ -382,9 +403,11 @@ class EntityModel:
                                   f"{MODEL_FORMAT} with {list(CLASSES)}")
         threshold = meta.pop("threshold", 0.5)
         prune_margin = meta.pop("prune_margin", None)
+        skip_heads = meta.pop("skip_heads", [])
         for key in ("format", "classes"):
             meta.pop(key, None)
-        return cls(weights, bias, threshold=threshold, prune_margin=prune_margin, meta=meta)
+        return cls(weights, bias, threshold=threshold, prune_margin=prune_margin,
+                   skip_heads=skip_heads, meta=meta)
 
 
 class Decider:
@@ -395,30 +418,31 @@ class Decider:
         self.model = model
         self.rules = rules
         self.featurizer = Featurizer(rules, vocabulary, model.n_buckets)
-        self._scores: dict[tuple[str, str, bool], np.ndarray] = {}
+        self._scores: dict[tuple[str, str, bool], tuple[np.ndarray, float]] = {}
 
-    def name_score(self, p: Proposal) -> np.ndarray:
+    def name_score(self, p: Proposal) -> tuple[np.ndarray, float]:
+        """The summed weights of the name's columns, and by how many logits they (with
+        the bias) put "none" ahead of the likeliest type."""
         key = self.featurizer.name_key(p)
-        score = self._scores.get(key)
-        if score is None:
+        found = self._scores.get(key)
+        if found is None:
             if len(self._scores) >= _CACHE_LIMIT:
                 self._scores.clear()
-            score = self._scores[key] = self.model.scores(self.featurizer.name_columns(p, key))
-        return score
+            score = self.model.scores(self.featurizer.name_columns(p, key))
+            logits = score + self.model.bias
+            found = self._scores[key] = (score, float(logits[0] - logits[1:].max()))
+        return found
 
     def __call__(self, result: PaperEntities, docs: dict[str, Doc]) -> PaperEntities:
         """The paper's entities after the model's decision over :func:`propose`'s proposals."""
-        proposals = propose(result, docs, self.rules)
+        proposals = propose(result, docs, self.rules, self.model.skip_heads)
         sources = span_sources(docs)
         margin = self.model.prune_margin
-        bias = self.model.bias
         kept, base, rows = [], [], []
         for p in proposals:
-            score = self.name_score(p)
-            if p.rule is None and margin is not None:
-                logits = score + bias
-                if logits[0] - logits[1:].max() > margin:
-                    continue
+            score, lead = self.name_score(p)
+            if p.rule is None and margin is not None and lead > margin:
+                continue
             kept.append(p)
             base.append(score)
             rows.append(self.featurizer.mention_columns(p, docs, sources))
@@ -438,12 +462,17 @@ def assemble(result: PaperEntities, proposals: Sequence[Proposal], probs: np.nda
 
 
 def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
-    name = p.name
-    aliases = list(p.rule.aliases) if p.rule is not None else []
-    aliases += [s for s in p.surfaces if s != name and s not in aliases]
-    mentions = sorted(set(p.mentions), key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
-    ent = Entity(id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,
-                 mentions=[Mention(field=f, start=s, end=e, text=t) for f, s, e, t in mentions])
+    rule = p.rule
+    if rule is not None and etype == rule.type and len(p.mentions) == len(rule.mentions):
+        ent = rule  # the rules' entity, unchanged: nothing joined it
+    else:
+        name = p.name
+        aliases = list(rule.aliases) if rule is not None else []
+        aliases += [s for s in p.surfaces if s != name and s not in aliases]
+        mentions = sorted(set(p.mentions), key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
+        ent = Entity(id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,
+                     mentions=[Mention(field=f, start=s, end=e, text=t)
+                               for f, s, e, t in mentions])
     other = kept.get(ent.id)
     if other is None:
         kept[ent.id] = ent

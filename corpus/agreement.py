@@ -1,0 +1,63 @@
+"""Inter-annotator agreement on the double-annotated batches.
+
+Usage: python corpus/agreement.py
+
+For every paper annotated twice (corpus/ann/double/ against corpus/ann/train/), one
+annotation is scored as predictions (its required entities, first type) against the
+other as gold with the reference scorer (tests/reference_score.py, a copy of
+../shared/gold/score.py), both ways round; the figure is the mean of the two micro F1.
+Needs only the annotation files, not the abstracts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location(
+        "reference_score", ROOT.parent / "tests" / "reference_score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score
+
+
+def _read(path: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in map(json.loads, path.open(encoding="utf-8"))}
+
+
+def _as_gold(records: list[dict]) -> list[dict]:
+    return [{"id": r["id"], "title": r["id"], "entities": r["entities"]} for r in records]
+
+
+def _as_pred(records: list[dict]) -> list[dict]:
+    return [{"id": r["id"], "title": r["id"],
+             "entities": [{"name": e["name"], "aliases": e["aliases"], "type": e["types"][0]}
+                          for e in r["entities"] if not e["optional"]]} for r in records]
+
+
+def main() -> None:
+    score = _scorer()
+    first, second = [], []
+    for path in sorted((ROOT / "ann" / "double").glob("*.jsonl")):
+        a, b = _read(ROOT / "ann" / "train" / path.name), _read(path)
+        for pid in sorted(set(a) & set(b)):
+            first.append(a[pid])
+            second.append(b[pid])
+    one = score(_as_gold(first), _as_pred(second))
+    two = score(_as_gold(second), _as_pred(first))
+    print(f"{len(first)} papers annotated twice")
+    for what in ("micro", "untyped"):
+        f1 = (one[what]["f1"] + two[what]["f1"]) / 2
+        print(f"{what:8s} F1 {f1:.3f} (first as gold {one[what]['f1']:.3f}, "
+              f"second as gold {two[what]['f1']:.3f})")
+    for t in ("method", "dataset", "repo", "math"):
+        print(f"{t:8s} F1 {(one['types'][t]['f1'] + two['types'][t]['f1']) / 2:.3f}")
+
+
+if __name__ == "__main__":
+    main()
