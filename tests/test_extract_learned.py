@@ -236,3 +236,79 @@ def test_learned_cli_bad_model_and_unpaired_files_are_one_line(tmp_path, monkeyp
     assert "not a paperkg model file" in out.output
     out = runner.invoke(app, ["train", "--papers", str(papers), "-o", "m.npz"])
     assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated zip"])
+def test_learned_empty_or_truncated_model_file_is_one_clear_error(tmp_path, content):
+    path = tmp_path / "m.npz"
+    path.write_bytes(content)
+    with pytest.raises(ExtractionError, match="not a paperkg model file"):
+        EntityModel.load(path)
+
+
+def test_learned_model_with_bad_settings_is_one_clear_error(tmp_path):
+    model = _model()
+    model.threshold = "abc"  # type: ignore[assignment]
+    model.save(tmp_path / "m.npz")
+    with pytest.raises(ExtractionError, match="bad model settings"):
+        EntityModel.load(tmp_path / "m.npz")
+
+
+def test_learned_model_file_replaced_in_place_is_a_new_model(tmp_path):
+    from paperkg.parallel import extract_chunk
+
+    path = tmp_path / "m.npz"
+    keep_all = _model(threshold=0.99)  # "none" never reaches 0.99: everything proposed is kept
+    keep_all.save(path)
+    many = json.loads(extract_chunk([PAPER], str(path))[0])["entities"]
+    fingerprint = extractor_fingerprint(str(path))
+    drop_all = _model()
+    drop_all.bias[0] = 50.0  # "none" always wins: only the repo is left
+    drop_all.save(path)
+    few = json.loads(extract_chunk([PAPER], str(path))[0])["entities"]
+    assert len(many) > len(few) == 1
+    assert extractor_fingerprint(str(path)) != fingerprint
+
+
+def test_learned_train_too_few_papers_or_no_folder_fail_before_training(tmp_path):
+    pytest.importorskip("sklearn")
+    from paperkg.errors import SourceError
+    from paperkg.train import train
+
+    one = tmp_path / "one.jsonl"
+    one.write_text((HELDOUT / "input.jsonl").read_text().splitlines()[0] + "\n")
+    with pytest.raises(SourceError, match="need at least 2"):
+        train([(one, HELDOUT / "gold.jsonl")], tmp_path / "m.npz", folds=2)
+    with pytest.raises(SourceError, match="no folder"):
+        train([(HELDOUT / "input.jsonl", HELDOUT / "gold.jsonl")], tmp_path / "no" / "m.npz")
+
+
+def test_learned_train_reads_annotations_without_titles(tmp_path):
+    from paperkg.train import read_annotated
+
+    gold = tmp_path / "gold.jsonl"
+    with gold.open("w") as fh:
+        for line in (HELDOUT / "gold.jsonl").read_text().splitlines():
+            record = json.loads(line)
+            del record["title"]
+            fh.write(json.dumps(record) + "\n")
+    pairs = read_annotated([(HELDOUT / "input.jsonl", gold)])
+    assert len(pairs) == 40 and all(g.title == p.title for p, g in pairs)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "entities": [{"name": "a"}]}\n')
+    from paperkg.errors import SourceError
+
+    with pytest.raises(SourceError, match=r"bad.jsonl:1: .*entities\.0\.types"):
+        read_annotated([(HELDOUT / "input.jsonl", bad)])
+
+
+def test_learned_nested_generic_tails_keep_every_mention(rules_extractor):
+    paper = Paper(id="p2", title="VisA", abstract=(
+        "We evaluate on VisA. The VisA benchmark is hard; VisA benchmark datasets "
+        "are larger than the VisA benchmark suite."))
+    result, docs = rules_extractor.rule_pass([paper])[0]
+    proposals = propose(result, docs, rules_extractor.rules)
+    visa = [p for p in proposals if p.key.startswith("visa")]
+    assert len(visa) == 1, [p.key for p in visa]
+    surfaces = {m[3] for m in visa[0].mentions}
+    assert {"VisA", "VisA benchmark", "VisA benchmark datasets"} <= surfaces, surfaces

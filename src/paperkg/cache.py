@@ -73,7 +73,6 @@ def content_hash(paper: Paper) -> str:
 _EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py")
 
 
-@lru_cache(maxsize=8)
 def extractor_fingerprint(model: str | None = None) -> str:
     """``EXTRACTOR_VERSION`` plus a short hash of the extractor's data files and source,
     and which learned model runs (``None``: the rules alone; ``"shipped"``; a model file,
@@ -82,6 +81,23 @@ def extractor_fingerprint(model: str | None = None) -> str:
     Editing a vocabulary file or a rule in the code changes what the extractor finds
     without changing its version string, so all of them go into the cache key.
     """
+    return _fingerprint(model, model_stamp(model))
+
+
+def model_stamp(model: str | None) -> tuple[str, int, int] | None:
+    """``(resolved path, mtime_ns, size)`` of a model file, so a file replaced in place
+    is seen as a new model; ``None`` for the rules alone or the shipped model."""
+    if model is None or str(model).lower() in ("none", "shipped"):
+        return None
+    try:
+        st = Path(model).stat()
+    except OSError as err:
+        raise CacheError(f"{model}: cannot read the model file ({err.strerror})") from None
+    return (str(Path(model).resolve()), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(model: str | None, stamp: tuple[str, int, int] | None) -> str:
     from paperkg.extract import EXTRACTOR_VERSION
 
     package = Path(__file__).parent
@@ -90,9 +106,9 @@ def extractor_fingerprint(model: str | None = None) -> str:
         source = package / name
         files.extend(source.rglob("*.py") if source.is_dir() else [source])
     digest = hashlib.sha1()
-    if model == "shipped":
+    if model is not None and str(model).lower() == "shipped":
         digest.update(b"shipped model\x00")
-    elif model is not None:
+    elif model is not None and str(model).lower() != "none":
         try:
             digest.update(Path(model).read_bytes())
         except OSError as err:

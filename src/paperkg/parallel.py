@@ -61,14 +61,17 @@ def default_jobs() -> int:
 
 def _get_extractor(model: str | None = None) -> Any:
     # One extractor per thread of each process and model: built once, reused for every chunk.
+    from paperkg.cache import model_stamp
+
     extractors = getattr(_local, "extractors", None)
     if extractors is None:
         extractors = _local.extractors = {}
-    extractor = extractors.get(model)
+    key = (model, model_stamp(model))  # a model file replaced in place is a new model
+    extractor = extractors.get(key)
     if extractor is None:
         from paperkg.extract import Extractor
 
-        extractor = extractors[model] = Extractor(model=model)
+        extractor = extractors[key] = Extractor(model=model)
     return extractor
 
 

@@ -96,9 +96,12 @@ def _read_sources(pairs: Sequence[tuple[str | Path, str | Path]]
         golds = {}
         for n, line in enumerate(_lines(gold_path), 1):
             try:
-                gold = GoldPaper.model_validate(json.loads(line))
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    record.setdefault("title", "")  # the paper's own title is used
+                gold = GoldPaper.model_validate(record)
             except ValueError as err:
-                raise SourceError(f"{gold_path}:{n}: not an annotation record ({_first(err)})") from None
+                raise SourceError(f"{gold_path}:{n}: not an annotation record ({_reason(err)})") from None
             golds[gold.id] = gold
         for n, line in enumerate(_lines(papers_path), 1):
             try:
@@ -123,6 +126,15 @@ def _lines(path: str | Path) -> list[str]:
 
 def _first(err: Exception) -> str:
     return str(err).splitlines()[0]
+
+
+def _reason(err: Exception) -> str:
+    """``loc: message`` of a pydantic error's first problem, else the first line."""
+    errors = getattr(err, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(map(str, first['loc'])) or 'record'}: {first['msg']}"
+    return _first(err)
 
 
 def _label(p: Proposal, gold: GoldPaper) -> int | None:
@@ -191,11 +203,14 @@ def _fit(examples: Sequence[Example], c: float, n_buckets: int) -> EntityModel:
     clf.fit(x, y)
     weights = np.zeros((n_buckets, len(CLASSES)), np.float32)
     bias = np.full(len(CLASSES), -1e4, np.float32)  # a class absent from training never wins
-    for j, cls in enumerate(clf.classes_):
-        weights[:, cls] = clf.coef_[j] if len(clf.classes_) > 2 else (
-            clf.coef_[0] if j else -clf.coef_[0])
-        bias[cls] = clf.intercept_[j] if len(clf.classes_) > 2 else (
-            clf.intercept_[0] if j else -clf.intercept_[0])
+    if len(clf.classes_) == 2:
+        # one logit z for the second class: softmax over (0, z) is sklearn's sigmoid(z)
+        weights[:, clf.classes_[1]] = clf.coef_[0]
+        bias[clf.classes_[0]], bias[clf.classes_[1]] = 0.0, clf.intercept_[0]
+    else:
+        for j, cls in enumerate(clf.classes_):
+            weights[:, cls] = clf.coef_[j]
+            bias[cls] = clf.intercept_[j]
     return EntityModel(weights, bias)
 
 
@@ -302,10 +317,20 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
         import sklearn  # noqa: F401
     except ImportError:
         raise PaperKGError("training needs scikit-learn: pip install 'paperkg[train]'") from None
+    folder = Path(output).resolve().parent
+    if not folder.is_dir():
+        raise SourceError(f"{output}: no folder {folder} to write the model into")
     sourced = _read_sources(pairs)
+    if len(sourced) < folds:
+        raise SourceError(f"{len(sourced)} annotated papers: need at least {folds} "
+                          f"(one per cross-validation fold)")
     extractor = Extractor(model=None)
     examples = featurize(extractor, [(p, g) for p, g, _ in sourced], n_buckets,
                          [s for _, _, s in sourced])
+    labels = {lab for ex in examples for lab in ex.labels if lab is not None}
+    if len(labels) < 2 or labels == {0}:
+        raise SourceError("the annotations give no entity to learn from (every proposal "
+                          "matches nothing, or only optional entities)")
     c, threshold, f1 = cross_validate(examples, c_values, folds, n_buckets)
     model = _fit(examples, c, n_buckets)
     model.threshold = threshold

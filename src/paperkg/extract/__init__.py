@@ -42,7 +42,7 @@ def load_model(model: ModelArg = None) -> EntityModel | None:
         return model
     if str(model).lower() == "none":
         return None
-    if str(model) == "shipped":
+    if str(model).lower() == "shipped":
         return EntityModel.load(SHIPPED_MODEL)
     return EntityModel.load(model)
 

@@ -18,7 +18,10 @@ sum of rows: deterministic, numpy only, no model download.
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
+import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -136,7 +139,8 @@ _SAME_TAILS = frozenset({"algorithm", "method", "dataset", "benchmark", "corpus"
 def _fold_tails(proposals: list[Proposal], by_key: dict[str, Proposal],
                 rules: Rules) -> list[Proposal]:
     folded: set[int] = set()
-    for p in proposals:
+    # longest keys first: "a b c" joins "a b" before "a b" (with it) joins "a"
+    for p in sorted(proposals, key=lambda p: -len(p.key)):
         head, _, tail = p.key.rpartition(" ")
         if not head or (tail not in rules.tail_heads and tail not in _SAME_TAILS):
             continue
@@ -342,9 +346,12 @@ class EntityModel:
     def __init__(self, weights: np.ndarray, bias: np.ndarray, *, threshold: float = 0.5,
                  prune_margin: float | None = None, skip_heads: Iterable[str] = (),
                  meta: dict | None = None) -> None:
-        if weights.ndim != 2 or weights.shape[1] != len(CLASSES) or bias.shape != (len(CLASSES),):
+        if (weights.ndim != 2 or weights.shape[1] != len(CLASSES)
+                or bias.shape != (len(CLASSES),) or weights.shape[0] < 1
+                or weights.shape[0] & (weights.shape[0] - 1)):
             raise ExtractionError(f"model weights of shape {weights.shape} do not fit "
-                                  f"{len(CLASSES)} classes")
+                                  f"{len(CLASSES)} classes and a power-of-two number of "
+                                  "feature columns")
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         self.bias = np.asarray(bias, dtype=np.float32)
         self.threshold = float(threshold)
@@ -383,9 +390,18 @@ class EntityModel:
         meta = {"format": MODEL_FORMAT, "classes": list(CLASSES),
                 "threshold": self.threshold, "prune_margin": self.prune_margin,
                 "skip_heads": sorted(self.skip_heads), **self.meta}
-        with open(path, "wb") as fh:
-            np.savez_compressed(fh, weights=self.weights.astype(np.float16), bias=self.bias,
-                                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+        # written beside the target and moved into place: a model being overwritten is
+        # never left half-written
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".model-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(fh, weights=self.weights.astype(np.float16), bias=self.bias,
+                                    meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
     @classmethod
     def load(cls, path: str | Path) -> EntityModel:
@@ -395,8 +411,11 @@ class EntityModel:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
                 weights = data["weights"].astype(np.float32)
                 bias = data["bias"]
-        except (OSError, ValueError, KeyError) as err:
-            raise ExtractionError(f"{path}: not a paperkg model file ({err})") from None
+        except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as err:
+            raise ExtractionError(f"{path}: not a paperkg model file "
+                                  f"({type(err).__name__}: {err})") from None
+        if not isinstance(meta, dict):
+            raise ExtractionError(f"{path}: not a paperkg model file (no metadata object)")
         if meta.get("format") != MODEL_FORMAT or meta.get("classes") != list(CLASSES):
             raise ExtractionError(f"{path}: model format {meta.get('format')!r} with classes "
                                   f"{meta.get('classes')!r}; this paperkg reads format "
@@ -404,6 +423,13 @@ class EntityModel:
         threshold = meta.pop("threshold", 0.5)
         prune_margin = meta.pop("prune_margin", None)
         skip_heads = meta.pop("skip_heads", [])
+        if (not isinstance(threshold, (int, float)) or not 0 < threshold <= 1
+                or not (prune_margin is None or isinstance(prune_margin, (int, float)))
+                or not isinstance(skip_heads, list)
+                or not all(isinstance(h, str) for h in skip_heads)):
+            raise ExtractionError(f"{path}: bad model settings (threshold {threshold!r}, "
+                                  f"prune_margin {prune_margin!r}, skip_heads of "
+                                  f"{type(skip_heads).__name__})")
         for key in ("format", "classes"):
             meta.pop(key, None)
         return cls(weights, bias, threshold=threshold, prune_margin=prune_margin,
@@ -464,7 +490,9 @@ def assemble(result: PaperEntities, proposals: Sequence[Proposal], probs: np.nda
 def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
     rule = p.rule
     if rule is not None and etype == rule.type and len(p.mentions) == len(rule.mentions):
-        ent = rule  # the rules' entity, unchanged: nothing joined it
+        # the rules' entity, unchanged (a copy: a later one may merge into it)
+        ent = rule.model_copy(update={"aliases": list(rule.aliases),
+                                      "mentions": list(rule.mentions)})
     else:
         name = p.name
         aliases = list(rule.aliases) if rule is not None else []
