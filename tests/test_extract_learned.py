@@ -312,3 +312,13 @@ def test_learned_nested_generic_tails_keep_every_mention(rules_extractor):
     assert len(visa) == 1, [p.key for p in visa]
     surfaces = {m[3] for m in visa[0].mentions}
     assert {"VisA", "VisA benchmark", "VisA benchmark datasets"} <= surfaces, surfaces
+
+
+def test_learned_kept_entity_has_no_mention_inside_another_of_its_own():
+    from paperkg.extract.learned import _outermost
+
+    got = _outermost(sorted([("abstract", 5, 9, "VisA"), ("abstract", 5, 19, "VisA benchmark"),
+                             ("abstract", 40, 44, "VisA"), ("title", 0, 4, "VisA")],
+                            key=lambda m: (m[0] != "title", m[1], -m[2], m[3])))
+    assert got == [("title", 0, 4, "VisA"), ("abstract", 5, 19, "VisA benchmark"),
+                   ("abstract", 40, 44, "VisA")]

@@ -487,6 +487,17 @@ def assemble(result: PaperEntities, proposals: Sequence[Proposal], probs: np.nda
     return PaperEntities(id=result.id, title=result.title, entities=list(kept.values()))
 
 
+def _outermost(mentions: list[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """Mentions not inside a longer one of the same entity ("VisA" in "VisA benchmark"
+    at the same place is one mention), given sorted by field, start, then longest first."""
+    out: list[tuple[str, int, int, str]] = []
+    for m in mentions:
+        if out and out[-1][0] == m[0] and out[-1][1] <= m[1] and m[2] <= out[-1][2]:
+            continue
+        out.append(m)
+    return sorted(out, key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
+
+
 def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
     rule = p.rule
     if rule is not None and etype == rule.type and len(p.mentions) == len(rule.mentions):
@@ -497,7 +508,8 @@ def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
         name = p.name
         aliases = list(rule.aliases) if rule is not None else []
         aliases += [s for s in p.surfaces if s != name and s not in aliases]
-        mentions = sorted(set(p.mentions), key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
+        mentions = _outermost(sorted(set(p.mentions),
+                                     key=lambda m: (m[0] != "title", m[1], -m[2], m[3])))
         ent = Entity(id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,
                      mentions=[Mention(field=f, start=s, end=e, text=t)
                                for f, s, e, t in mentions])
