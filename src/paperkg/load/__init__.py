@@ -10,7 +10,7 @@ name                module                                      detected by
 ``json``            :mod:`paperkg.load.jsonfmt`                 ``.json``
 ``csv``/``tsv``     :mod:`paperkg.load.csvfmt`                  ``.csv`` / ``.tsv``, ``.tab``
 ``atom``            :mod:`paperkg.load.atom`                    ``.xml``, ``.atom``
-``arxiv-snapshot``  :mod:`paperkg.load.arxiv`                   snapshot lines in ``.jsonl``
+``arxiv-snapshot``  :mod:`paperkg.load.jsonfmt`                 snapshot lines in ``.jsonl``
 ``bibtex``          :mod:`paperkg.load.bibtex`                  ``.bib``, ``.bibtex``
 ==================  ==========================================  ==========================
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from paperkg.errors import EmptyInputError, SourceError
-from paperkg.load import arxiv, atom, bibtex, csvfmt, jsonfmt, listing
+from paperkg.load import atom, bibtex, csvfmt, jsonfmt, listing
 from paperkg.load.dedup import Merger, StreamDedup, warn
 from paperkg.load.files import (
     EXTENSIONS,
@@ -91,7 +91,7 @@ FORMATS: dict[str, Loader] = {
     "csv": Loader("csv", csvfmt.read_csv, _exts("csv"), "CSV with a header row"),
     "tsv": Loader("tsv", csvfmt.read_tsv, _exts("tsv"), "TSV with a header row"),
     "atom": Loader("atom", atom.read, _exts("atom"), "arXiv API Atom feed"),
-    "arxiv-snapshot": Loader("arxiv-snapshot", arxiv.read, (),
+    "arxiv-snapshot": Loader("arxiv-snapshot", jsonfmt.read_snapshot, (),
                              "arXiv metadata snapshot (JSON Lines)"),
     "bibtex": Loader("bibtex", bibtex.read, _exts("bibtex"), "BibTeX entries", sized=True),
 }

@@ -6,17 +6,18 @@ lists), ``categories`` (space-separated), ``doi``, ``versions`` (the first one's
 ``created`` date gives the year) and ``update_date``. Snapshot lines inside any
 ``.jsonl`` file are recognised by their ``authors_parsed``/``versions`` fields, so
 ``--format arxiv-snapshot`` is only needed to force the arXiv reading of ``id``.
+The reader itself is :func:`paperkg.load.jsonfmt.read_snapshot` (a JSON Lines reader);
+this module only maps a snapshot record's fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from paperkg.load.bibtex import clean_latex
-from paperkg.load.records import Bad, Raw, arxiv_id_from, split_authors
+from paperkg.load.records import arxiv_id_from, split_authors
 
-__all__ = ["read", "is_snapshot_record", "snapshot_fields"]
+__all__ = ["is_snapshot_record", "snapshot_fields"]
 
 
 def is_snapshot_record(fields: dict[str, Any]) -> bool:
@@ -41,12 +42,3 @@ def snapshot_fields(fields: dict[str, Any]) -> dict[str, Any]:
     out.pop("updated", None)
     return out
 
-
-def read(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
-    """Yield one record per snapshot line (``id`` always read as an arXiv id)."""
-    from paperkg.load.jsonfmt import read_jsonl
-
-    for item in read_jsonl(fh, name):
-        if isinstance(item, Raw):
-            item = Raw(item.line, snapshot_fields(item.fields))
-        yield item

@@ -18,7 +18,7 @@ from paperkg.load.arxiv import is_snapshot_record, snapshot_fields
 from paperkg.load.files import LineTooLong, read_prefix
 from paperkg.load.records import Bad, Note, Raw, UnusableFile
 
-__all__ = ["read_jsonl", "read_json", "WRAPPER_KEYS"]
+__all__ = ["read_jsonl", "read_json", "read_snapshot", "WRAPPER_KEYS"]
 
 WRAPPER_KEYS = ("papers", "records", "entries", "items", "data", "results")
 _DECODER = json.JSONDecoder()
@@ -75,6 +75,15 @@ def _reason(error: Exception) -> str:
 def read_jsonl(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
     """Yield one record per non-blank line of a JSON Lines file."""
     return _jsonl_lines(_numbered(fh))
+
+
+def read_snapshot(fh: TextIO, name: str) -> Iterator[Raw | Bad]:
+    """The arXiv metadata snapshot: one record per line, ``id`` always read as an arXiv
+    id (:func:`paperkg.load.arxiv.snapshot_fields`)."""
+    for item in read_jsonl(fh, name):
+        if isinstance(item, Raw):
+            item = Raw(item.line, snapshot_fields(item.fields))
+        yield item
 
 
 def read_json(fh: TextIO, name: str) -> Iterator[Raw | Bad | Note]:
