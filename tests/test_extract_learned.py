@@ -322,3 +322,18 @@ def test_learned_kept_entity_has_no_mention_inside_another_of_its_own():
                             key=lambda m: (m[0] != "title", m[1], -m[2], m[3])))
     assert got == [("title", 0, 4, "VisA"), ("abstract", 5, 19, "VisA benchmark"),
                    ("abstract", 40, 44, "VisA")]
+
+
+@pytest.mark.parametrize("model", [None, "shipped"])
+def test_learned_no_name_or_alias_with_broken_brackets_or_dangling_hyphen(model):
+    """Alias hygiene over real abstracts: the seed pages and the annotated seed sets."""
+    from paperkg.load import load_papers
+    from paperkg.text import clean_alias
+
+    papers, _ = load_papers([str(ROOT / "seeds"), str(HELDOUT / "input.jsonl")])
+    bad = [(e.name, a) for r in Extractor(model=model).pipe(papers) for e in r.entities
+           if e.type != "repo" for a in e.aliases if clean_alias(a) != a]
+    assert not bad, bad[:10]
+    names = [e.name for r in Extractor(model=model).pipe(papers) for e in r.entities
+             if e.type != "repo" and e.name.rstrip().endswith(("-", "/"))]
+    assert not names, names[:10]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperkg.text import match_key, unlatex_accents
+from paperkg.text import clean_alias, match_key, unlatex_accents
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,21 @@ def test_text_unlatex_offsets_are_monotonic_and_total(text: str) -> None:
 def test_text_match_key_reads_latex_accents() -> None:
     assert match_key('Schr\\"odinger Bridges') == match_key("Schrödinger bridge")
     assert match_key("Fourier Neural Operators") == "fourier neural operator"
+
+
+@pytest.mark.parametrize(("surface", "clean"), [
+    ("GAN-", "GAN"), ("/ResNet", "ResNet"), ("f(x)", "f(x)"), ("ContextFlow++", "ContextFlow++"),
+    ("L^{2}", "L^{2}"), ("[CLS] token", "[CLS] token"),
+    ("CNN)[23", None), ("ext{CNN", None), ("RKHS)-based", None), ("field(SDF", None),
+    ("a(b]", None), ("-", None),
+])
+def test_text_clean_alias(surface: str, clean: str | None) -> None:
+    assert clean_alias(surface) == clean
+
+
+@given(st.text(alphabet="ab()[]{}-/ ", max_size=12))
+def test_text_clean_alias_is_balanced_and_idempotent(text: str) -> None:
+    out = clean_alias(text)
+    if out is not None:
+        assert clean_alias(out) == out
+        assert not out.endswith(("-", "/")) and not out.startswith(("-", "/"))

@@ -8,6 +8,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "clean_alias",
     "normalize_space",
     "fold_accents",
     "unlatex_accents",
@@ -110,6 +111,24 @@ def match_key(name: str) -> str:
     if toks:
         toks[-1] = singular(toks[-1])
     return " ".join(toks)
+
+
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def clean_alias(surface: str) -> str | None:
+    """A surface form fit to show as a name or alias: a dangling hyphen or slash at
+    either end is cut ("GAN-" -> "GAN"); ``None`` when its brackets do not balance
+    ("CNN)[23", "RKHS)-based", "ext{CNN": pieces of a span cut across markup)."""
+    text = surface.strip().strip("-/–").strip()
+    depth = []
+    for ch in text:
+        if ch in _OPENERS:
+            depth.append(_CLOSERS[_OPENERS.index(ch)])
+        elif ch in _CLOSERS:
+            if not depth or depth.pop() != ch:
+                return None
+    return text if text and not depth else None
 
 
 def title_key(title: str) -> str:

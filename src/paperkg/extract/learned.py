@@ -36,7 +36,7 @@ from paperkg.extract.pipeline import CHUNKS_KEY, doc_text
 from paperkg.extract.resolve import singular_surface, url_spans
 from paperkg.extract.rules import Rules
 from paperkg.models import Entity, Mention, PaperEntities
-from paperkg.text import match_key, singular, slugify
+from paperkg.text import clean_alias, match_key, singular, slugify
 from paperkg.vocab import Vocabulary
 
 __all__ = ["CLASSES", "Decider", "EntityModel", "Featurizer", "Proposal", "assemble",
@@ -72,7 +72,8 @@ class Proposal:
     def name(self) -> str:
         if self.rule is not None:
             return self.rule.name
-        long_forms = [s for s in self.surfaces if not is_acronym(s)] or self.surfaces
+        forms = [s for s in self.surfaces if clean_alias(s) == s] or self.surfaces
+        long_forms = [s for s in forms if not is_acronym(s)] or forms
         return singular_surface(max(long_forms, key=len))
 
 
@@ -505,9 +506,12 @@ def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
         ent = rule.model_copy(update={"aliases": list(rule.aliases),
                                       "mentions": list(rule.mentions)})
     else:
-        name = p.name
+        name = clean_alias(p.name) or p.name
         aliases = list(rule.aliases) if rule is not None else []
-        aliases += [s for s in p.surfaces if s != name and s not in aliases]
+        for surface in p.surfaces:
+            alias = clean_alias(surface)
+            if alias is not None and alias != name and alias not in aliases:
+                aliases.append(alias)
         mentions = _outermost(sorted(set(p.mentions),
                                      key=lambda m: (m[0] != "title", m[1], -m[2], m[3])))
         ent = Entity(id=f"{etype}:{slugify(name)}", name=name, type=etype, aliases=aliases,

@@ -22,7 +22,14 @@ from paperkg.extract.patterns import is_acronym, is_bench_name
 from paperkg.extract.pipeline import doc_text
 from paperkg.extract.rules import Rules
 from paperkg.models import ENTITY_TYPES, Entity, Mention, PaperEntities
-from paperkg.text import fold_accents, match_key, singular, slugify, unlatex_accents
+from paperkg.text import (
+    clean_alias,
+    fold_accents,
+    match_key,
+    singular,
+    slugify,
+    unlatex_accents,
+)
 from paperkg.vocab import Vocabulary
 
 __all__ = ["Candidate", "resolve_paper", "singular_surface"]
@@ -618,14 +625,18 @@ def _group(cands: Sequence[Candidate], short_to_key: dict[str, str]) -> list[Ent
         elif names:
             name = names[0]
         else:
-            long_forms = [c.text for c in g.cands if not is_acronym(c.text)]
-            name = singular_surface(max(long_forms or [best.text], key=len))
+            forms = [c.text for c in g.cands if clean_alias(c.text) == c.text] or [best.text]
+            long_forms = [t for t in forms if not is_acronym(t)]
+            name = singular_surface(max(long_forms or forms, key=len))
+        if etype != "repo":
+            name = clean_alias(name) or name  # "Sensorimotor Pre-" (a cut compound)
         if _incidental(name, etype, g.cands):
             continue
         aliases: list[str] = []
         for c in g.cands:
-            if c.text != name and c.text not in aliases and c.source != "repo":
-                aliases.append(c.text)
+            alias = clean_alias(c.text) if c.source != "repo" else None
+            if alias is not None and alias != name and alias not in aliases:
+                aliases.append(alias)
         mentions = sorted({(c.field, c.start, c.end, c.text) for c in g.cands},
                           key=lambda m: (m[0] != "title", m[1], m[2], m[3]))
         entities.append(Entity(
