@@ -73,15 +73,21 @@ def content_hash(paper: Paper) -> str:
 _EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py")
 
 
-def extractor_fingerprint(model: str | None = None) -> str:
+def extractor_fingerprint(model: str | None = None, vocab: str | Path | None = None) -> str:
     """``EXTRACTOR_VERSION`` plus a short hash of the extractor's data files and source,
     and which learned model runs (``None``: the rules alone; ``"shipped"``; a model file,
-    by its contents).
+    by its contents), and the user vocabulary file (``--vocab``), by its contents.
 
     Editing a vocabulary file or a rule in the code changes what the extractor finds
     without changing its version string, so all of them go into the cache key.
     """
-    return _fingerprint(model, model_stamp(model))
+    base = _fingerprint(model, model_stamp(model))
+    if vocab is None:
+        return base
+    try:
+        return f"{base}+vocab-{hashlib.sha1(Path(vocab).read_bytes()).hexdigest()[:12]}"
+    except OSError as err:
+        raise CacheError(f"{vocab}: cannot read the vocabulary ({err.strerror})") from None
 
 
 def model_stamp(model: str | None) -> tuple[str, int, int] | None:

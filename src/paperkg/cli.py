@@ -163,6 +163,21 @@ def build(
         int, typer.Option("--top-k", min=0, help="Keep each paper's K strongest links (0: all).")
     ] = 20,
     model: ModelOpt = "none",
+    thesaurus: Annotated[
+        Path | None,
+        typer.Option("--thesaurus", help="Corrections: TSV 'label<TAB>replace by[<TAB>type]' "
+                     "(VOSviewer's format); an empty 'replace by' removes the term."),
+    ] = None,
+    vocab: Annotated[
+        Path | None,
+        typer.Option("--vocab", help="Your own terms: TSV 'name<TAB>type[<TAB>aliases]', found "
+                     "like the shipped vocabularies (changes extraction: cached papers re-extract)."),
+    ] = None,
+    min_papers_per_type: Annotated[
+        str | None,
+        typer.Option("--min-papers-per-type", help="e.g. method=2,math=3: rarer entities stay "
+                     "in the graph but link no papers and are left off the map."),
+    ] = None,
 ) -> None:
     """Load papers, extract entities and write the graphs (GraphML, GEXF, HTML, tables)."""
     from paperkg.workflow import build_to_dir
@@ -182,6 +197,9 @@ def build(
             max_df=max_df,
             top_k=top_k or None,
             model=_model(model),
+            thesaurus=thesaurus,
+            vocab=vocab,
+            min_papers_per_type=min_papers_per_type,
         )
     except PaperKGError as error:
         raise _fail(error) from None

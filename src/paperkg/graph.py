@@ -22,7 +22,7 @@ import logging
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1259,6 +1259,7 @@ def build_knowledge_graph(
     top_k: int | None = 20,
     seed: int = 42,
     fork_min_papers: int | None = None,
+    min_papers: Mapping[str, int] | None = None,
 ) -> KnowledgeGraph:
     """Build the knowledge graph, its paper-paper projection and communities.
 
@@ -1273,6 +1274,10 @@ def build_knowledge_graph(
         Paper-paper linking options, see :func:`paper_graph`.
     seed
         Louvain seed.
+    min_papers
+        Per entity type, the papers an entity needs to link papers (``{"method": 2}``):
+        rarer ones stay in the knowledge graph, link none and are left off its HTML map
+        (:mod:`paperkg.thesaurus`; the graph attribute ``min_papers``).
     fork_min_papers
         With this many papers or more (default :data:`FORK_MIN_PAPERS`) and where
         :func:`os.fork` exists, half of the paper-paper projection is computed in a
@@ -1304,12 +1309,12 @@ def build_knowledge_graph(
         return _build(papers, results, weight=weight, min_shared=min_shared, max_df=max_df,
                       top_k=top_k, seed=seed,
                       fork_min_papers=FORK_MIN_PAPERS if fork_min_papers is None
-                      else fork_min_papers)
+                      else fork_min_papers, min_papers=min_papers or {})
 
 
 def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight: Weight,
            min_shared: int, max_df: float, top_k: int | None, seed: int,
-           fork_min_papers: int) -> KnowledgeGraph:
+           fork_min_papers: int, min_papers: Mapping[str, int]) -> KnowledgeGraph:
     from paperkg.kg import KnowledgeGraph
 
     corpus = _collect(papers, results, fork_min_papers)
@@ -1324,8 +1329,15 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
     # papers there are 11 M of them)
     kg_edges = _kg_layout_edges(corpus, rows, cols) if forked else None
     del rows, cols
-    links, stats = paper_graph(ids, incidence, [e.id for e in corpus.entities],
-                               [e.name for e in corpus.entities], weight=weight,
+    linking = corpus.entities
+    if min_papers:  # entities below their type's threshold link no papers
+        from paperkg.thesaurus import linking_columns
+
+        keep = linking_columns([e.type for e in linking], [corpus.df[e.id] for e in linking],
+                               min_papers)
+        incidence, linking = incidence[:, keep], [linking[j] for j in keep]
+    links, stats = paper_graph(ids, incidence, [e.id for e in linking],
+                               [e.name for e in linking], weight=weight,
                                min_shared=min_shared, max_df=max_df, top_k=top_k,
                                fork_min_papers=fork_min_papers)
     del incidence
@@ -1389,6 +1401,10 @@ def _build(papers: Sequence[Paper], results: Sequence[PaperEntities], *, weight:
                               "seed": seed}
     if top_k is not None:
         params["top_k"] = top_k
+    if min_papers:
+        from paperkg.thesaurus import format_min_papers
+
+        params["min_papers"] = format_min_papers(min_papers)
     kg.graph.update(params)
     pg.graph.update(params)
     assign_communities(kg, pg, seed=seed, groups=groups)

@@ -59,31 +59,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _get_extractor(model: str | None = None) -> Any:
+def _get_extractor(model: str | None = None, vocab: str | None = None) -> Any:
     # One extractor per thread of each process and model: built once, reused for every chunk.
     from paperkg.cache import model_stamp
 
     extractors = getattr(_local, "extractors", None)
     if extractors is None:
         extractors = _local.extractors = {}
-    key = (model, model_stamp(model))  # a model file replaced in place is a new model
+    key = (model, model_stamp(model), vocab)  # a model file replaced in place is a new model
     extractor = extractors.get(key)
     if extractor is None:
         from paperkg.extract import Extractor
+        from paperkg.vocab import load_user_vocabulary
 
-        extractor = extractors[key] = Extractor(model=model)
+        vocabulary = load_user_vocabulary(vocab) if vocab is not None else None
+        extractor = extractors[key] = Extractor(model=model, vocabulary=vocabulary)
     return extractor
 
 
-def extract_chunk(papers: list[Paper], model: str | None = None) -> list[str]:
+def extract_chunk(papers: list[Paper], model: str | None = None,
+                  vocab: str | None = None) -> list[str]:
     """Extract one chunk with this process's extractor; return one JSON string per paper.
 
     ``model``: the learned model (see :class:`~paperkg.extract.Extractor`) as a path,
-    ``"shipped"`` or ``None``.
+    ``"shipped"`` or ``None``; ``vocab``: a user vocabulary file
+    (:func:`paperkg.vocab.load_user_vocabulary`) or ``None``.
     """
     if not papers:
         return []
-    extractor = _get_extractor(model)
+    extractor = _get_extractor(model, vocab)
     pipe = getattr(extractor, "pipe", None)
     if pipe is not None:
         results = list(pipe(papers, batch_size=len(papers)))
@@ -100,10 +104,10 @@ def extract_chunk(papers: list[Paper], model: str | None = None) -> list[str]:
 WORKER_GC_THRESHOLD = 10_000
 
 
-def _init_worker(model: str | None = None) -> None:
+def _init_worker(model: str | None = None, vocab: str | None = None) -> None:
     # Ctrl-C is the parent's to handle: it cancels the pool and closes the cache.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _get_extractor(model)
+    _get_extractor(model, vocab)
     _quiet_gc()
 
 
@@ -160,20 +164,20 @@ def _run_windowed(
 
 
 def _iter_local(chunks: Iterable[list[Paper]], jobs: int,
-                model: str | None) -> Iterator[list[str]]:
+                model: str | None, vocab: str | None = None) -> Iterator[list[str]]:
     head, rest = _peek_single(chunks)
     if jobs <= 1 or rest is None:
         for chunk in head:
-            yield extract_chunk(chunk, model)
+            yield extract_chunk(chunk, model, vocab)
         if rest is not None:
             for chunk in rest:
-                yield extract_chunk(chunk, model)
+                yield extract_chunk(chunk, model, vocab)
         return
     context = multiprocessing.get_context(
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     )
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(model,))
+                               initargs=(model, vocab))
     clean = False
     try:
 
@@ -187,7 +191,7 @@ def _iter_local(chunks: Iterable[list[Paper]], jobs: int,
                 ) from error
 
         yield from _run_windowed(
-            _chain(head, rest), lambda c: pool.submit(extract_chunk, c, model), 2 * jobs, result
+            _chain(head, rest), lambda c: pool.submit(extract_chunk, c, model, vocab), 2 * jobs, result
         )
         clean = True
     finally:
@@ -200,7 +204,8 @@ def _iter_local(chunks: Iterable[list[Paper]], jobs: int,
 
 
 def _iter_dask(
-    chunks: Iterable[list[Paper]], jobs: int, scheduler: str | None, model: str | None
+    chunks: Iterable[list[Paper]], jobs: int, scheduler: str | None, model: str | None,
+    vocab: str | None = None,
 ) -> Iterator[list[str]]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -226,7 +231,7 @@ def _iter_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield from _run_windowed(
             chunks,
-            lambda c: client.submit(extract_chunk, c, model, pure=False),
+            lambda c: client.submit(extract_chunk, c, model, vocab, pure=False),
             2 * n_workers,
             lambda f: f.result(),
         )
@@ -243,6 +248,7 @@ def iter_extract(
     engine: Engine = "local",
     scheduler: str | None = None,
     model: str | None = None,
+    vocab: str | None = None,
 ) -> Iterator[list[str]]:
     """Extract every chunk; yield each chunk's result JSON strings in input order.
 
@@ -262,6 +268,8 @@ def iter_extract(
     model:
         The extractor's learned model: ``None`` (rules alone), ``"shipped"`` or a model
         file (its path must exist where the workers run).
+    vocab:
+        A user vocabulary file (``--vocab``; its path must exist where the workers run).
 
     Raises
     ------
@@ -274,7 +282,7 @@ def iter_extract(
     if scheduler and engine != "dask":
         engine = "dask"
     if engine == "dask":
-        return _iter_dask(chunks, jobs, scheduler, model)
+        return _iter_dask(chunks, jobs, scheduler, model, vocab)
     if engine != "local":
         raise ExtractionError(f"unknown engine {engine!r}: choose 'local' or 'dask'")
-    return _iter_local(chunks, jobs, model)
+    return _iter_local(chunks, jobs, model, vocab)

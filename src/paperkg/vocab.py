@@ -43,6 +43,9 @@ __all__ = [
     "read_terms",
     "read_stop_list",
     "load_vocabulary",
+    "read_user_terms",
+    "with_user_terms",
+    "load_user_vocabulary",
 ]
 
 VOCAB_TYPES: tuple[str, ...] = ("method", "dataset", "math")
@@ -351,3 +354,120 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     if data_dir is None:
         return _load_default()
     return _load(Path(data_dir))
+
+
+# --------------------------------------------------------------------------- user vocabulary
+
+_USER_COLUMNS = ("name", "type", "aliases", "case")
+
+
+def read_user_terms(path: str | Path) -> tuple[list[Term], list[str]]:
+    """Read a user vocabulary: a TSV file with the header ``name<TAB>type`` and
+    optionally ``<TAB>aliases`` (``|``-separated) and ``<TAB>case`` (``1``: the forms
+    match only with their capitalisation, as in the shipped gazetteers).
+
+    ``type`` is ``method``, ``dataset`` or ``math``. A bad row is left out with one
+    ``file:line: what is wrong`` warning (returned, for the caller to show); the good
+    rows are kept.
+
+    Returns
+    -------
+    terms, warnings
+
+    Raises
+    ------
+    VocabularyError
+        The file cannot be read, its header is wrong, or it has no usable row.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
+    except OSError as err:
+        raise VocabularyError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
+    columns: tuple[str, ...] | None = None
+    terms: list[Term] = []
+    warnings: list[str] = []
+    seen: dict[str, int] = {}
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if columns is None:
+            header = tuple(c.lower() for c in cells)
+            if header[:2] != _USER_COLUMNS[:2] or header != _USER_COLUMNS[:len(header)]:
+                raise VocabularyError(
+                    f"{_where(path, lineno)}: the first line must be the header "
+                    f"'name<TAB>type' (optionally '<TAB>aliases<TAB>case'), got {line[:60]!r}")
+            columns = header
+            continue
+        problem = _user_term(cells, columns, path, lineno, seen, terms)
+        if problem:
+            warnings.append(f"{_where(path, lineno)}: {problem}")
+    if columns is None:
+        raise VocabularyError(f"{path}: empty vocabulary (expected the header 'name<TAB>type' "
+                              "and one term per line)")
+    if not terms:
+        raise VocabularyError(f"{path}: no usable term in the vocabulary"
+                              + (f" ({len(warnings)} bad rows)" if warnings else ""))
+    return terms, warnings
+
+
+def _user_term(cells: list[str], columns: tuple[str, ...], path: Path, lineno: int,
+               seen: dict[str, int], terms: list[Term]) -> str | None:
+    """Append the row's term to ``terms``, or say what is wrong with it."""
+    while len(cells) > len(columns) and not cells[-1]:
+        cells = cells[:-1]
+    if len(cells) > len(columns) or len(cells) < 2:
+        return (f"{len(cells)} columns: expected {', '.join(columns)} "
+                "(tab-separated)")
+    row = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
+    name = normalize_space(row["name"])
+    if not name or not match_key(name):
+        return f"name {row['name']!r} has no letters or digits"
+    if row["type"].lower() not in VOCAB_TYPES:
+        return f"unknown type {row['type']!r} (use {', '.join(VOCAB_TYPES)})"
+    aliases: list[str] = []
+    for alias in row.get("aliases", "").split("|") if row.get("aliases") else []:
+        alias = normalize_space(alias)
+        if not alias or not match_key(alias):
+            return f"empty alias in {row['aliases']!r} (stray '|'?)"
+        if alias != name and alias not in aliases:
+            aliases.append(alias)
+    flag = row.get("case", "")
+    if flag not in _CASE_FLAGS:
+        return f"case flag must be empty, 0 or 1, got {flag!r}"
+    key = match_key(name)
+    if key in seen:
+        return f"name {name!r} is already on line {seen[key]} (same normalised name)"
+    seen[key] = lineno
+    terms.append(Term(name=name, type=row["type"].lower(), aliases=aliases,  # type: ignore[arg-type]
+                      case_sensitive=_CASE_FLAGS[flag], source=path.name))
+    return None
+
+
+def with_user_terms(vocabulary: Vocabulary, terms: list[Term]) -> Vocabulary:
+    """``vocabulary`` with ``terms`` first, so they win over a shipped term with the same
+    form; their forms are taken off the stop lists (a user's term is an entity)."""
+    keys = {match_key(form) for term in terms for form in term.forms}
+    return Vocabulary(terms=[*terms, *vocabulary.terms], generic=vocabulary.generic - keys,
+                      tasks=vocabulary.tasks - keys, metrics=vocabulary.metrics - keys)
+
+
+def load_user_vocabulary(path: str | Path) -> Vocabulary:
+    """The shipped vocabulary plus the user vocabulary file at ``path``
+    (:func:`read_user_terms`, :func:`with_user_terms`); loaded once per file version."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as err:
+        raise VocabularyError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
+    return _load_user(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_user(path: str, mtime_ns: int, size: int) -> Vocabulary:
+    terms, _ = read_user_terms(path)
+    return with_user_terms(load_vocabulary(), terms)

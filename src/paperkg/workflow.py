@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -23,6 +23,8 @@ from paperkg.models import LoadReport, Paper, PaperEntities
 if TYPE_CHECKING:
     from paperkg.kg import KnowledgeGraph
     from paperkg.load import MergingStream
+    from paperkg.thesaurus import Thesaurus
+    from paperkg.vocab import Vocabulary
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
            "build_to_dir", "extract_to_file"]
@@ -96,6 +98,7 @@ class ExtractionRun:
     n_extracted: int
     n_reused: int
     papers: list[Paper] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # summary lines (the thesaurus's)
 
 
 class _JsonResults(Sequence[PaperEntities]):
@@ -172,6 +175,8 @@ def extract_corpus(
     keep_papers: bool = False,
     for_graph: bool = False,
     model: str | Path | None = None,
+    vocab: str | Path | None = None,
+    thesaurus: str | Path | Thesaurus | None = None,
 ) -> ExtractionRun:
     """Extract entities from every paper, then canonicalise them across the corpus.
 
@@ -197,6 +202,12 @@ def extract_corpus(
     model:
         The learned entity model: ``None`` (the rules alone), ``"shipped"`` (the model
         that comes with paperkg) or a model file written by ``paperkg train``.
+    vocab:
+        A user vocabulary file (``--vocab``, :func:`paperkg.vocab.read_user_terms`): its
+        terms are found like the shipped gazetteers'; part of the cache key.
+    thesaurus:
+        A thesaurus file (``--thesaurus``, :mod:`paperkg.thesaurus`) applied to the
+        canonical records, cached ones included; not part of the cache key.
     keep_papers:
         Also return the papers read, in order, in ``ExtractionRun.papers``.
     for_graph:
@@ -215,11 +226,13 @@ def extract_corpus(
 
     size = batch_size or DEFAULT_CHUNK_SIZE
     model = None if model is None else str(model)
-    fingerprint = extractor_fingerprint(model)
+    vocab = None if vocab is None else str(vocab)
+    fingerprint = extractor_fingerprint(model, vocab)
     if model is not None:
         from paperkg.extract import load_model
 
         load_model(model)  # a bad model file fails here, in one line, not in every worker
+    vocabulary, thesaurus = _user_files(vocab, thesaurus)  # a bad file fails before extraction
     total = len(papers) if isinstance(papers, Sequence) else None
     kept: list[Paper] = []
     raw = _JsonResults()
@@ -248,7 +261,7 @@ def extract_corpus(
                 yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
 
         for new in iter_extract(misses(), jobs=jobs, engine=engine, scheduler=scheduler,
-                                model=model):
+                                model=model, vocab=vocab):
             batch, found = waiting.popleft()
             # results held compressed, as the cache stores them: encoded once
             fresh = iter([encode_result(j) for j in new])
@@ -263,7 +276,17 @@ def extract_corpus(
             if keep_papers:
                 kept.extend(batch)
             bar.advance(len(batch))
-    if for_graph:
+    notes: list[str] = []
+    if thesaurus is not None or vocabulary is not None:
+        from paperkg.thesaurus import apply_thesaurus_encoded
+
+        canonical = _JsonResults()
+        encoded = canonicalize_json(raw.encoded, encoded=True, vocabulary=vocabulary)
+        if thesaurus is not None:
+            encoded, done = apply_thesaurus_encoded(encoded, thesaurus)
+            notes.append(done.summary())
+        canonical.extend_encoded(encoded)
+    elif for_graph:
         from paperkg.canonical import reduce_canonical_json
         from paperkg.graph import merge_tallies, tally_records
 
@@ -275,7 +298,28 @@ def extract_corpus(
         canonical = _JsonResults()
         canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
     del raw
-    return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept)
+    return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept,
+                         notes=notes)
+
+
+def _user_files(vocab: str | None, thesaurus: str | Path | Thesaurus | None
+                ) -> tuple[Vocabulary | None, Thesaurus | None]:
+    """The user vocabulary and thesaurus, read (their bad rows warned about) once here."""
+    import logging
+
+    from paperkg.thesaurus import Thesaurus, read_thesaurus
+    from paperkg.vocab import load_user_vocabulary, read_user_terms
+
+    vocabulary = None
+    if vocab is not None:
+        for warning in read_user_terms(vocab)[1]:
+            logging.getLogger("paperkg").warning("%s", warning)
+        vocabulary = load_user_vocabulary(vocab)
+    if thesaurus is not None and not isinstance(thesaurus, Thesaurus):
+        thesaurus = read_thesaurus(thesaurus)
+        for warning in thesaurus.warnings:
+            logging.getLogger("paperkg").warning("%s", warning)
+    return vocabulary, thesaurus
 
 
 class _Progress:
@@ -332,24 +376,33 @@ def build(
     engine: Engine = "local",
     scheduler: str | None = None,
     model: str | Path | None = None,
+    thesaurus: str | Path | Thesaurus | None = None,
+    vocab: str | Path | None = None,
+    min_papers_per_type: str | Mapping[str, int] | None = None,
 ) -> KnowledgeGraph:
     """Build the knowledge graph of ``sources``.
 
     Parameters mirror ``paperkg build``; see :func:`paperkg.graph.build_knowledge_graph`
     for the paper-paper weighting options and :func:`extract_corpus` for ``jobs``,
-    ``cache`` (default here: no cache), ``engine``, ``scheduler`` and ``model``.
+    ``cache`` (default here: no cache), ``engine``, ``scheduler``, ``model``, ``vocab``
+    and ``thesaurus``. ``min_papers_per_type`` (``"method=2,math=3"`` or a dict): rarer
+    entities stay in the graph but link no papers and are left off the HTML map.
     """
     kg, _ = _build(sources, fmt=fmt, weight=weight, min_shared=min_shared, max_df=max_df,
                    top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                   scheduler=scheduler, model=model)
+                   scheduler=scheduler, model=model, thesaurus=thesaurus, vocab=vocab,
+                   min_papers_per_type=min_papers_per_type)
     return kg
 
 
 def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=None, cache=None,
-           engine="local", scheduler=None, model=None):
+           engine="local", scheduler=None, model=None, thesaurus=None, vocab=None,
+           min_papers_per_type=None):
     from paperkg.graph import build_knowledge_graph, check_options
+    from paperkg.thesaurus import parse_min_papers
 
     check_options(weight, min_shared, max_df, top_k)  # fail before the slow stages
+    min_papers = parse_min_papers(min_papers_per_type)
     if isinstance(sources, (str, Path)):
         sources = [sources]
     start = time.perf_counter()
@@ -358,14 +411,16 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
     # this process reads the rest (see extract_corpus).
     stream = stream_sources(sources, fmt=fmt)
     run = extract_corpus(stream, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                         scheduler=scheduler, model=model, for_graph=True)
+                         scheduler=scheduler, model=model, for_graph=True, vocab=vocab,
+                         thesaurus=thesaurus)
     papers, report = stream.papers, stream.report
     kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
-                               max_df=max_df, top_k=top_k)
+                               max_df=max_df, top_k=top_k, min_papers=min_papers)
     result = RunResult(report, n_papers=len(papers), n_extracted=run.n_extracted,
                        n_reused=run.n_reused,
                        n_entities=sum(1 for _, d in kg.graph.nodes(data=True) if d.get("kind") == "entity"))
     result.seconds = time.perf_counter() - start
+    result.hints += run.notes
     if len(papers) >= KERNEL_HINT_PAPERS and not _kernels.available():
         result.hints.append(
             "hint: with numba installed (pip install 'paperkg[fast]') graphs this large "
@@ -388,6 +443,9 @@ def build_to_dir(
     engine: Engine = "local",
     scheduler: str | None = None,
     model: str | Path | None = None,
+    thesaurus: str | Path | Thesaurus | None = None,
+    vocab: str | Path | None = None,
+    min_papers_per_type: str | Mapping[str, int] | None = None,
 ) -> RunResult:
     """``paperkg build``: build the graph and write every export into ``output``."""
     from paperkg.export import export_all
@@ -395,7 +453,8 @@ def build_to_dir(
     start = time.perf_counter()
     kg, result = _build(sources, fmt=fmt, weight=weight, min_shared=min_shared, max_df=max_df,
                         top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
-                        scheduler=scheduler, model=model)
+                        scheduler=scheduler, model=model, thesaurus=thesaurus, vocab=vocab,
+                        min_papers_per_type=min_papers_per_type)
     result.outputs = export_all(kg, Path(output))
     result.seconds = time.perf_counter() - start
     result.graph = graph_summary(kg)

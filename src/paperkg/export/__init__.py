@@ -25,6 +25,7 @@ from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
 from paperkg.export.html import write_html
 from paperkg.export.layout import compute_layout
 from paperkg.export.tables import read_node_link_json, write_csv_tables, write_node_link_json
+from paperkg.thesaurus import map_graph
 
 __all__ = [
     "export_all",
@@ -79,7 +80,7 @@ def export_graph(
     write_gexf(graph, paths["gexf"], layout=layout, seed=seed)
     write_node_link_json(graph, paths["json"])
     write_csv_tables(graph, paths["nodes"], paths["edges"], layout=layout)
-    write_html(graph, paths["html"], title=title, layout=layout, seed=seed)
+    write_html(map_graph(graph), paths["html"], title=title, layout=layout, seed=seed)
     return list(paths.values())
 
 
