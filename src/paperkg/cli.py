@@ -463,6 +463,40 @@ def query_communities(
     _query(run)
 
 
+@query_app.command("suggest-merges")
+def query_suggest_merges(
+    n: Annotated[int, typer.Option("-n", min=1, help="How many pairs.")] = 50,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the thesaurus here (default: print it)."),
+    ] = None,
+    graph: GraphOpt = DEFAULT_KG,
+    as_json: JsonOpt = False,
+) -> None:
+    """Candidate synonyms, as a thesaurus to edit and pass to `build --thesaurus`."""
+    from paperkg.merges import suggest_merges, write_suggestions
+
+    def run() -> None:
+        found = suggest_merges(_load_kg(graph).graph, n=n)
+        if as_json:
+            from dataclasses import asdict
+
+            _emit([asdict(s) for s in found], [], [], "", True)
+        elif output is None:
+            write_suggestions(found, sys.stdout)
+        else:
+            try:
+                write_suggestions(found, output)
+            except OSError as error:
+                from paperkg.errors import ExportError
+
+                raise ExportError(f"cannot write {output}: {error.strerror or error}") from None
+            _info(f"{len(found)} candidate pairs; wrote {output} (edit it, then "
+                  f"paperkg build --thesaurus {output})")
+
+    _query(run)
+
+
 @app.command()
 def stats(
     graph: GraphOpt = DEFAULT_KG,
