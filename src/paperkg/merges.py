@@ -83,12 +83,15 @@ def _lemma(word: str) -> str:
                 continue  # "colour", "flavour", "humour", "neighbour"; not "four", "hour"
             word = word[: -len(british)] + american
             break
-    for ending in ("ices", "ixes", "exes", "ix", "ex"):
+    # match_key has cut the last word's plural "s" already ("matrice", "hypothese")
+    for ending in ("ices", "ixes", "exes", "ice", "ix", "ex"):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             return word[: -len(ending)]
     for ending in ("ses", "sis"):
         if word.endswith(ending) and len(word) > 5:
             return word[:-2]
+    if word.endswith("se") and len(word) > 7:
+        return word[:-1]
     for ending in ("um", "on", "a"):
         if word.endswith(ending) and len(word) > 5 and not word.endswith(("ion", "ia")):
             return word[: -len(ending)]
@@ -170,7 +173,7 @@ def _similar_long_forms(a: str, b: str) -> bool:
 
 def _loose_kind(a: _Node, b: _Node) -> str:
     """Which difference two entities with one loose key have."""
-    if a.key == b.key:
+    if a.key == b.key and a.type != b.type:
         return "same name, two types"
     if a.key.replace(" ", "") == b.key.replace(" ", ""):
         return "hyphenation or spacing"
