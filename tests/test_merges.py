@@ -106,7 +106,7 @@ def test_merges_written_file_is_a_thesaurus_with_evidence_comments(tmp_path):
                          "p3": ["method:resnet50"]})
     buffer = io.StringIO()
     write_suggestions(suggest_merges(g), buffer)
-    assert "# 0.95 hyphenation or spacing: 'ResNet-50' (method, 1 papers)" in buffer.getvalue()
+    assert "# 0.95 hyphenation or spacing: 'ResNet-50' (method, 1 paper)" in buffer.getvalue()
     path = tmp_path / "t.txt"
     path.write_text(buffer.getvalue())
     thesaurus = read_thesaurus(path)

@@ -126,7 +126,7 @@ def test_thesaurus_merges_removes_and_retypes_across_the_corpus(tmp_path):
     assert [m["start"] for m in p1["mentions"]] == [0, 40]
     assert (report.merged, report.removed, report.retyped, report.unused) == (
         2, 1, 1, ["nothing like it"])
-    assert "1 removed" in report.summary() and "1 rows matched no entity" in report.summary()
+    assert "1 removed" in report.summary() and "1 row matched no entity" in report.summary()
 
 
 def test_thesaurus_matches_an_alias_seen_in_another_paper_only(tmp_path):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +282,10 @@ def _pairs(nodes: list[_Node]) -> Iterator[tuple[_Node, _Node, str]]:
                 yield a, b, "edit distance"
 
 
+def _head(key: str) -> str:
+    return _lemma(key.rsplit(" ", 1)[-1])
+
+
 def _direction(a: _Node, b: _Node, evidence: str, type_order: dict[str, int]
                ) -> tuple[_Node, _Node, str | None]:
     """``(source, target, type)``: the rarer entity goes into the commoner one, an acronym
@@ -319,14 +323,20 @@ def suggest_merges(graph: nx.Graph, n: int | None = 50,
     nodes = _entities(graph)
     if vocabulary_types is None:
         vocabulary_types = _vocabulary_types(e.name for e in nodes)
+    heads: Counter[tuple[str, str]] = Counter()
+    for e in nodes:
+        heads[(_head(e.key), e.type)] += e.df
     best: dict[tuple[str, str], MergeSuggestion] = {}
     for a, b, evidence in _pairs(nodes):
         if a.id == b.id:
             continue
-        order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+        # a tie across types goes to the vocabulary's type, else to the type the graph
+        # gives most often to names with the same head word ("... operator": math)
         known = vocabulary_types.get(a.key) or vocabulary_types.get(b.key)
-        if known:
-            order = {known: -1, **{t: i for i, t in enumerate(ENTITY_TYPES) if t != known}}
+        head = _head(a.key)
+        ranked_types = sorted(ENTITY_TYPES, key=lambda t: (
+            t != known, -heads[(head, t)], ENTITY_TYPES.index(t)))
+        order = {t: i for i, t in enumerate(ranked_types)}
         source, target, etype = _direction(a, b, evidence, order)
         score = EVIDENCE[evidence]
         if source.type != target.type and evidence != "same name, two types":
@@ -362,6 +372,10 @@ def _vocabulary_types(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _papers(n: int) -> str:
+    return f"{n} paper" if n == 1 else f"{n} papers"
+
+
 def write_suggestions(suggestions: Iterable[MergeSuggestion], out: str | Path | IO[str]) -> None:
     """Write suggestions as a thesaurus (``label<TAB>replace by<TAB>type``), each row under
     a ``#`` comment with its evidence; delete the rows you disagree with and pass the file
@@ -371,8 +385,8 @@ def write_suggestions(suggestions: Iterable[MergeSuggestion], out: str | Path | 
              "label\treplace by\ttype"]
     for s in suggestions:
         lines.append(f"# {s.score:.2f} {s.evidence}: {s.source_name!r} ({s.source.split(':')[0]}, "
-                     f"{s.papers[0]} papers) -> {s.target_name!r} "
-                     f"({s.target.split(':')[0]}, {s.papers[1]} papers)")
+                     f"{_papers(s.papers[0])}) -> {s.target_name!r} "
+                     f"({s.target.split(':')[0]}, {_papers(s.papers[1])})")
         lines.append(s.row())
     text = "\n".join(lines) + "\n"
     if isinstance(out, (str, Path)):

@@ -97,10 +97,12 @@ class ThesaurusReport:
     unused: list[str] = field(default_factory=list)  # labels that matched no entity
 
     def summary(self) -> str:
-        line = (f"thesaurus {self.path}: {self.rows} rows; {self.merged} entities merged, "
+        rows = "1 row" if self.rows == 1 else f"{self.rows} rows"
+        line = (f"thesaurus {self.path}: {rows}; {self.merged} entities merged, "
                 f"{self.renamed} renamed, {self.removed} removed, {self.retyped} retyped")
         if self.unused:
-            line += f"; {len(self.unused)} rows matched no entity"
+            unused = len(self.unused)
+            line += f"; {unused} {'row' if unused == 1 else 'rows'} matched no entity"
         return line
 
 
