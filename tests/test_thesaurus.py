@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kg_corpus import PAPERS, results
-from paperkg.errors import OptionError, VocabularyError
+from paperkg.errors import OptionError, SourceError, VocabularyError
 from paperkg.graph import build_knowledge_graph
 from paperkg.thesaurus import (
     apply_thesaurus,
@@ -64,7 +64,7 @@ def test_thesaurus_bad_rows_warn_with_file_and_line_and_good_rows_stay(tmp_path)
 @pytest.mark.parametrize("text, message", [
     ("", "empty thesaurus"),
     ("term\treplacement\nFNO\tFourier neural operator\n", ":1: the first line must be the header"),
-    ("label\treplace by\nno tab\n", "no usable row in the thesaurus (1 bad rows)"),
+    ("label\treplace by\nno tab\n", "no usable row in the thesaurus (1 bad rows; line 2: no tab"),
 ])
 def test_thesaurus_without_usable_rows_is_a_one_line_error(tmp_path, text, message):
     path = write(tmp_path, text)
@@ -74,7 +74,7 @@ def test_thesaurus_without_usable_rows_is_a_one_line_error(tmp_path, text, messa
 
 
 def test_thesaurus_unreadable_file_is_a_one_line_error(tmp_path):
-    with pytest.raises(VocabularyError, match="cannot read the thesaurus"):
+    with pytest.raises(SourceError, match="cannot read the thesaurus"):
         read_thesaurus(tmp_path / "missing.txt")
     binary = write(tmp_path, "label\treplace by\n", name="b.txt")
     binary.write_bytes(b"label\treplace by\n\xff\xfe\n")
@@ -170,3 +170,28 @@ def test_min_papers_keeps_rare_entities_in_the_graph_but_out_of_links_and_map():
     assert "method:transformer" not in shown and "dataset:imagenet" in shown
     assert "paper:p4" in shown
     assert map_graph(plain.graph) is plain.graph
+
+
+@pytest.mark.parametrize("option, value, code, message", [
+    ("--thesaurus", "missing.txt", 2, "error: missing.txt: cannot read the thesaurus"),
+    ("--thesaurus", "bad.txt", 1, "error: bad.txt: no usable row in the thesaurus "
+                                  "(1 bad rows; line 2: no tab"),
+    ("--vocab", "missing.tsv", 2, "error: missing.tsv: cannot read the vocabulary"),
+    ("--min-papers-per-type", "method=x", 2, "error: --min-papers-per-type: method=x is not"),
+])
+def test_thesaurus_cli_bad_files_and_options_are_one_line_errors(tmp_path, monkeypatch, option,
+                                                                 value, code, message):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from paperkg.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.txt").write_text("label\treplace by\nno tab\n")
+    papers = Path(__file__).parent / "fixtures" / "papers.json"
+    result = CliRunner().invoke(app, ["build", str(papers), "-o", "out", "--no-cache",
+                                      option, value])
+    assert result.exit_code == code
+    assert result.output.startswith(message) and result.output.count("\n") == 1
+    assert not (tmp_path / "out" / "kg.graphml").exists()

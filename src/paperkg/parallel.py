@@ -66,7 +66,8 @@ def _get_extractor(model: str | None = None, vocab: str | None = None) -> Any:
     extractors = getattr(_local, "extractors", None)
     if extractors is None:
         extractors = _local.extractors = {}
-    key = (model, model_stamp(model), vocab)  # a model file replaced in place is a new model
+    # a model or vocabulary file replaced in place is a new extractor
+    key = (model, model_stamp(model), vocab, model_stamp(vocab))
     extractor = extractors.get(key)
     if extractor is None:
         from paperkg.extract import Extractor

@@ -33,7 +33,7 @@ from typing import Any
 
 import networkx as nx
 
-from paperkg.errors import OptionError, VocabularyError
+from paperkg.errors import OptionError, SourceError, VocabularyError
 from paperkg.models import ENTITY_TYPES
 from paperkg.text import match_key, slugify
 
@@ -117,16 +117,18 @@ def read_thesaurus(path: str | Path) -> Thesaurus:
 
     Raises
     ------
+    SourceError
+        The file cannot be read.
     VocabularyError
-        The file cannot be read, has no header, or has no usable row.
+        It is not UTF-8, has no header, or has no usable row.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
-    except OSError as err:
-        raise VocabularyError(f"{path}: cannot read the thesaurus ({err.strerror or err})") from None
+    except OSError as err:  # a bad path: a usage error
+        raise SourceError(f"{path}: cannot read the thesaurus ({err.strerror or err})") from None
     rows: dict[str, ThesaurusRow] = {}
     warnings: list[str] = []
     header = False
@@ -152,9 +154,15 @@ def read_thesaurus(path: str | Path) -> Thesaurus:
         raise VocabularyError(f"{path}: empty thesaurus (expected the header "
                               "'label<TAB>replace by' and one row per term)")
     if not rows:
-        raise VocabularyError(f"{path}: no usable row in the thesaurus"
-                              + (f" ({len(warnings)} bad rows)" if warnings else ""))
+        raise VocabularyError(f"{path}: no usable row in the thesaurus{_first(path, warnings)}")
     return Thesaurus(str(path), rows, warnings)
+
+
+def _first(path: Path, warnings: list[str]) -> str:
+    """`` (2 bad rows; line 3: no tab ...)``: what the first bad row has, for the error."""
+    if not warnings:
+        return ""
+    return f" ({len(warnings)} bad rows; line {warnings[0][len(str(path)) + 1:]})"
 
 
 def _row(cells: list[str], lineno: int, rows: Mapping[str, ThesaurusRow]

@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from paperkg.errors import VocabularyError
+from paperkg.errors import SourceError, VocabularyError
 from paperkg.models import EntityType
 from paperkg.text import fold_accents, match_key, normalize_space, singular
 
@@ -376,16 +376,18 @@ def read_user_terms(path: str | Path) -> tuple[list[Term], list[str]]:
 
     Raises
     ------
+    SourceError
+        The file cannot be read.
     VocabularyError
-        The file cannot be read, its header is wrong, or it has no usable row.
+        It is not UTF-8, its header is wrong, or it has no usable row.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
-    except OSError as err:
-        raise VocabularyError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
+    except OSError as err:  # a bad path: a usage error
+        raise SourceError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
     columns: tuple[str, ...] | None = None
     terms: list[Term] = []
     warnings: list[str] = []
@@ -410,8 +412,9 @@ def read_user_terms(path: str | Path) -> tuple[list[Term], list[str]]:
         raise VocabularyError(f"{path}: empty vocabulary (expected the header 'name<TAB>type' "
                               "and one term per line)")
     if not terms:
-        raise VocabularyError(f"{path}: no usable term in the vocabulary"
-                              + (f" ({len(warnings)} bad rows)" if warnings else ""))
+        first = (f" ({len(warnings)} bad rows; line {warnings[0][len(str(path)) + 1:]})"
+                 if warnings else "")
+        raise VocabularyError(f"{path}: no usable term in the vocabulary{first}")
     return terms, warnings
 
 
@@ -421,8 +424,8 @@ def _user_term(cells: list[str], columns: tuple[str, ...], path: Path, lineno: i
     while len(cells) > len(columns) and not cells[-1]:
         cells = cells[:-1]
     if len(cells) > len(columns) or len(cells) < 2:
-        return (f"{len(cells)} columns: expected {', '.join(columns)} "
-                "(tab-separated)")
+        return (f"{len(cells)} {'column' if len(cells) == 1 else 'columns'}: expected "
+                f"{', '.join(columns)} (tab-separated)")
     row = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
     name = normalize_space(row["name"])
     if not name or not match_key(name):
@@ -463,7 +466,7 @@ def load_user_vocabulary(path: str | Path) -> Vocabulary:
     try:
         st = path.stat()
     except OSError as err:
-        raise VocabularyError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
+        raise SourceError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
     return _load_user(str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
