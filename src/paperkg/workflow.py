@@ -227,12 +227,12 @@ def extract_corpus(
     size = batch_size or DEFAULT_CHUNK_SIZE
     model = None if model is None else str(model)
     vocab = None if vocab is None else str(vocab)
+    vocabulary, thesaurus = _user_files(vocab, thesaurus)  # a bad file fails before extraction
     fingerprint = extractor_fingerprint(model, vocab)
     if model is not None:
         from paperkg.extract import load_model
 
         load_model(model)  # a bad model file fails here, in one line, not in every worker
-    vocabulary, thesaurus = _user_files(vocab, thesaurus)  # a bad file fails before extraction
     total = len(papers) if isinstance(papers, Sequence) else None
     kept: list[Paper] = []
     raw = _JsonResults()
