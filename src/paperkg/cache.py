@@ -8,7 +8,9 @@ runs after every run over cached and new results alike).
 * The content hash is SHA-1 of the title and abstract: an edited abstract is a miss.
 * The extractor fingerprint is ``EXTRACTOR_VERSION`` plus a hash of the package's
   data files and of the extractor's own source: a new release, an edited gazetteer
-  or an edited rule in the code is a miss.
+  or an edited rule in the code is a miss. A user vocabulary (``--vocab``) adds a hash
+  of its contents: it changes what is found. A thesaurus does not: it is applied to the
+  results after they leave the cache.
 * Writes happen in one transaction per batch (WAL journal), so a crash or Ctrl-C
   mid-run loses at most the batch in flight; the next run reuses everything committed.
 * A file that is not a readable SQLite database, or a database that is not a paperkg
