@@ -3,9 +3,14 @@ per-type thresholds; the seed build with a thesaurus is in test_thesaurus_seeds.
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+import paperkg
 from kg_corpus import PAPERS, results
+from paperkg.cli import app
 from paperkg.errors import OptionError, SourceError, VocabularyError
 from paperkg.graph import build_knowledge_graph
 from paperkg.thesaurus import (
@@ -181,12 +186,6 @@ def test_min_papers_keeps_rare_entities_in_the_graph_but_out_of_links_and_map():
 ])
 def test_thesaurus_cli_bad_files_and_options_are_one_line_errors(tmp_path, monkeypatch, option,
                                                                  value, code, message):
-    from pathlib import Path
-
-    from typer.testing import CliRunner
-
-    from paperkg.cli import app
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.txt").write_text("label\treplace by\nno tab\n")
     papers = Path(__file__).parent / "fixtures" / "papers.json"
@@ -195,3 +194,20 @@ def test_thesaurus_cli_bad_files_and_options_are_one_line_errors(tmp_path, monke
     assert result.exit_code == code
     assert result.output.startswith(message) and result.output.count("\n") == 1
     assert not (tmp_path / "out" / "kg.graphml").exists()
+
+
+def test_thesaurus_python_api_takes_thesaurus_vocab_and_thresholds(tmp_path):
+    papers = Path(__file__).parent / "fixtures" / "papers.json"
+    thesaurus = write(tmp_path, "label\treplace by\nBatch Normalization\tlayer normalization\n"
+                                "covariate shift\t\n")
+    vocab = write(tmp_path, "name\ttype\ndeep neural network\tmethod\n", name="terms.tsv")
+    plain = paperkg.build(papers, jobs=1)
+    assert {"method:batch-normalization", "math:covariate-shift"} <= set(plain.graph)
+    assert "method:deep-neural-network" not in plain.graph
+    kg = paperkg.build(papers, jobs=1, thesaurus=thesaurus, vocab=vocab,
+                       min_papers_per_type={"method": 2})
+    entities = {n: d for n, d in kg.graph.nodes(data=True) if d.get("kind") == "entity"}
+    assert set(entities) == {"method:layer-normalization", "method:deep-neural-network"}
+    assert entities["method:layer-normalization"]["df"] == 2
+    assert entities["method:deep-neural-network"]["df"] == 2
+    assert kg.graph.graph["min_papers"] == "method=2"
