@@ -135,3 +135,15 @@ def test_merges_cli_writes_the_thesaurus_and_prints_json(tmp_path):
     assert json.loads(result.output)[0]["evidence"] == "hyphenation or spacing"
     result = runner.invoke(app, ["query", "suggest-merges", "-g", str(tmp_path / "none.graphml")])
     assert result.exit_code == 1 and "no such graph file" in result.output
+
+
+def test_merges_edit_distance_inside_a_word_but_not_at_its_start():
+    g = graph_of(
+        ("math:kl-divergence", "Kullback-Leibler divergence", []),
+        ("math:kl-divergance", "Kullback-Leibler divergance", []),
+        ("method:bound-propagation", "bound propagation", []),
+        ("method:sound-propagation", "sound propagation", []),
+        papers={"p1": ["math:kl-divergence", "method:bound-propagation"],
+                "p2": ["math:kl-divergence", "math:kl-divergance", "method:sound-propagation"]})
+    assert pairs(suggest_merges(g)) == {
+        ("math:kl-divergance", "math:kl-divergence", None, "edit distance")}
