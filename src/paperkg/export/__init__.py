@@ -25,6 +25,7 @@ from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
 from paperkg.export.html import write_html
 from paperkg.export.layout import compute_layout
 from paperkg.export.tables import read_node_link_json, write_csv_tables, write_node_link_json
+from paperkg.store import store_path, write_store
 
 __all__ = [
     "export_all",
@@ -229,7 +230,11 @@ def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int,
 
     total = kg.graph.number_of_nodes() + papers.number_of_nodes()
     if total < fork_min_nodes or not can_fork():
-        return kg_files() + paper_files()
-    papers_written, kg_written = run_beside(paper_files, kg_files,
-                                            what="writing the papers.* files")
-    return kg_written + papers_written
+        written = kg_files() + paper_files()
+    else:
+        papers_written, kg_written = run_beside(paper_files, kg_files,
+                                                what="writing the papers.* files")
+        written = kg_written + papers_written
+    store = write_store(kg, store_path(outdir / "kg.graphml"), graph_file=outdir / "kg.graphml",
+                        paper_graph_file=outdir / "papers.graphml")
+    return [*written, store]

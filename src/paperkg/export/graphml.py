@@ -47,6 +47,8 @@ __all__ = [
     "graphml_text",
     "graphml_ready",
     "decode_attributes",
+    "readback_records",
+    "readback_graph_attrs",
     "LIST_ATTRIBUTES",
     "VIZ_ATTRIBUTES",
     "ENCODING_KEY",
@@ -198,6 +200,40 @@ def graphml_ready(
             out.add_edge(u, v, key=edge[2], **attrs)
         else:
             out.add_edge(u, v, **attrs)
+    return out
+
+
+def readback_records(records: Iterable[Mapping[str, Any]],
+                     nodes: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """The attribute dicts :func:`read_graphml` gives back for ``records`` written by
+    :func:`write_graphml`, without writing or parsing a file: one type per name, ``None``
+    and NaN left out, lists through JSON, line ends as an XML parser reads them, empty
+    strings absent. With ``nodes`` (the records' node ids), a missing ``label`` is the
+    node id, as the writer fills it in. O(total size)."""
+    records = [dict(r) for r in records]
+    if nodes is not None:
+        for node, data in zip(nodes, records, strict=True):
+            if data.get("label") in (None, ""):
+                data["label"] = str(node)
+    json_names, types = _plan_scope(records)
+    return [_readback(_encode(data, json_names, types), json_names) for data in records]
+
+
+def readback_graph_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The graph attributes :func:`read_graphml` gives back (see :func:`readback_records`)."""
+    return readback_records([_graph_attrs(nx.Graph(**attrs))])[0]
+
+
+def _readback(data: dict[str, Any], json_names: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            if not value:
+                continue  # <data key="..."></data> reads as no value
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if key in json_names:
+                value = json.loads(value)
+        out[key] = value
     return out
 
 
