@@ -138,7 +138,7 @@ def test_query_cli_entity_node_with_bogus_type_is_one_line_error(graph_file, tmp
     from pathlib import Path
 
     text = Path(graph_file).read_text(encoding="utf-8")
-    key = re.search(r'<key id="(d\d+)" for="node" attr.name="type"', text).group(1)
+    key = re.search(r'<key id="(n\d+)" for="node" attr.name="type"', text).group(1)
     sibling = Path(graph_file).with_name("papers.graphml")
     shutil.copy(sibling, tmp_path / "papers.graphml")
     bad = _tamper(graph_file, tmp_path / "kg.graphml", f'<data key="{key}">method</data>',
