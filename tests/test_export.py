@@ -145,7 +145,7 @@ def plain_edges(graph: nx.Graph) -> dict:
 EXPECTED_FILES = [
     "kg.graphml", "kg.gexf", "kg.json", "kg_nodes.csv", "kg_edges.csv", "kg.html",
     "papers.graphml", "papers.gexf", "papers.json", "papers_nodes.csv", "papers_edges.csv",
-    "papers.html", "kg.sqlite",
+    "papers.html", "neo4j.cypher", "kg.sqlite",
 ]  # fmt: skip
 
 
