@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("paperkg")
+stage = logging.getLogger("paperkg.stage")
 
 #: What :func:`export_all` can write: ``graphml``, ``gexf``, ``json`` (node-link), ``csv``
 #: (node and edge tables, and ``neo4j.cypher`` to load them), ``html`` (the maps) and
@@ -95,22 +97,25 @@ def export_graph(
     formats = check_formats(formats)
     if layout is None and set(formats) - {"json", "store"}:
         layout = compute_layout(graph, seed=seed)
-    paths = []
-    if "graphml" in formats:
-        paths.append(outdir / f"{stem}.graphml")
-        write_graphml(graph, paths[-1], layout=layout, seed=seed)
-    if "gexf" in formats:
-        paths.append(outdir / f"{stem}.gexf")
-        write_gexf(graph, paths[-1], layout=layout, seed=seed)
-    if "json" in formats:
-        paths.append(outdir / f"{stem}.json")
-        write_node_link_json(graph, paths[-1])
-    if "csv" in formats:
-        paths += [outdir / f"{stem}_nodes.csv", outdir / f"{stem}_edges.csv"]
-        write_csv_tables(graph, paths[-2], paths[-1], layout=layout)
-    if "html" in formats:
-        paths.append(outdir / f"{stem}.html")
-        write_html(graph, paths[-1], title=title, layout=layout, seed=seed)
+    paths: list[Path] = []
+    writers = {
+        "graphml": ([".graphml"], lambda p: write_graphml(graph, p[0], layout=layout, seed=seed)),
+        "gexf": ([".gexf"], lambda p: write_gexf(graph, p[0], layout=layout, seed=seed)),
+        "json": ([".json"], lambda p: write_node_link_json(graph, p[0])),
+        "csv": (["_nodes.csv", "_edges.csv"],
+                lambda p: write_csv_tables(graph, p[0], p[1], layout=layout)),
+        "html": ([".html"], lambda p: write_html(graph, p[0], title=title, layout=layout,
+                                                 seed=seed)),
+    }
+    for fmt in formats:
+        if fmt in writers:
+            suffixes, write = writers[fmt]
+            start = time.perf_counter()
+            targets = [outdir / f"{stem}{suffix}" for suffix in suffixes]
+            write(targets)
+            paths += targets
+            stage.info("wrote %s in %.1fs", ", ".join(t.name for t in targets),
+                       time.perf_counter() - start)
     return paths
 
 
@@ -276,7 +281,9 @@ def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, fork_min_nodes: in
         written.append(outdir / "neo4j.cypher")
         write_neo4j_script(written[-1])
     if "store" in formats:
+        start = time.perf_counter()
         written.append(write_store(kg, store_path(outdir / "kg.graphml"),
                                    graph_file=outdir / "kg.graphml",
                                    paper_graph_file=outdir / "papers.graphml"))
+        stage.info("wrote kg.sqlite in %.1fs", time.perf_counter() - start)
     return written
