@@ -132,22 +132,15 @@ def in_graphs_dir(seed_dir, tmp_path, monkeypatch):
     return tmp_path / "graphs"
 
 
-def test_interop_readme_networkx_and_igraph_snippet_runs(in_graphs_dir):
+def test_interop_readme_snippet_runs_with_clean_types(in_graphs_dir):
     pytest.importorskip("igraph")
-    scope: dict = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        exec(_readme_block("interop-networkx"), scope)
-    assert scope["kg"].number_of_nodes() == scope["g"].vcount() > 1000
-    assert scope["kg"].number_of_edges() == nx.read_graphml("graphs/kg.graphml").number_of_edges()
-
-
-def test_interop_readme_pandas_snippet_runs_with_clean_types(in_graphs_dir):
     pytest.importorskip("pandas")
     scope: dict = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no DtypeWarning
-        exec(_readme_block("interop-pandas"), scope)
+        warnings.simplefilter("error")  # no igraph warning, no DtypeWarning
+        exec(_readme_block("interop"), scope)
+    assert scope["kg"].number_of_nodes() == scope["g"].vcount() > 1000
+    assert scope["kg"].number_of_edges() == nx.read_graphml("graphs/kg.graphml").number_of_edges()
     papers, entities = scope["papers"], scope["entities"]
     assert str(papers["community"].dtype) == "Int64" and papers["community"].notna().all()
     assert str(entities["df"].dtype) == "Int64" and entities["df"].notna().all()
@@ -160,9 +153,9 @@ def test_interop_pandas_keeps_names_that_look_like_missing_values(tmp_path):
     kg = make_kg()
     for node, name in zip(["method:bert", "method:resnet"], ["NaN", "null"], strict=True):
         kg.graph.nodes[node]["name"] = kg.graph.nodes[node]["label"] = name
-    export_all(kg, tmp_path, formats=["csv"])
+    export_all(kg, tmp_path, formats=["graphml", "json", "csv"])
     scope = {"pd": pd}
-    code = _readme_block("interop-pandas").replace("graphs/", f"{tmp_path}/")
+    code = _readme_block("interop").replace("graphs/", f"{tmp_path}/")
     exec(code, scope)
     assert {"NaN", "null"} <= set(scope["entities"]["name"])
 

@@ -203,7 +203,7 @@ def _key_rows(ids: list[str], records: Iterable[dict[str, Any]]) -> Iterator[tup
     the keys :class:`~paperkg.kg.KnowledgeGraph` looks entities up by."""
     from paperkg.kg import _as_list
 
-    for k, data in enumerate(readback for readback in records):
+    for k, data in enumerate(records):
         if data.get("kind") != "entity":
             continue
         yield (match_key(str(data.get("name", ids[k]))), k, 0)
