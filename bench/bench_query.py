@@ -3,7 +3,8 @@
 Each measurement is a fresh process (as a user's shell call is): ``paperkg query
 papers-with|related|why|entities-of|top|repos-for|communities`` and one
 ``KnowledgeGraph.load`` followed by a ``papers_with`` query. Wall time is the child's
-from start to exit, peak RSS its ``ru_maxrss`` (``os.wait4``). Prints the median of
+from start to exit, CPU time its ``os.wait4`` usage, peak RSS its own ``VmHWM``
+(``ru_maxrss`` would count the bench's image the child was forked from). Prints the median of
 ``--runs`` runs per call, from the query store (``kg.sqlite``) and, with
 ``--graphml-runs N``, from the GraphML files alone (``PAPERKG_NO_STORE``-free: the bench
 hides the store by loading with ``store=False``), with the ratio.
@@ -28,7 +29,14 @@ from pathlib import Path
 
 # One call: the CLI's own entry point with the store either used or hidden.
 CHILD = """
-import sys
+import atexit, sys
+
+def _peak():  # VmHWM: this process's own peak, not the forked parent's image
+    with open("/proc/self/status") as fh:
+        kb = next(line.split()[1] for line in fh if line.startswith("VmHWM:"))
+    sys.stderr.write(f"\\nPEAK_KB {kb}\\n")
+
+atexit.register(_peak)
 from paperkg import kg as kg_module
 if sys.argv[1] == "graphml":
     original = kg_module.KnowledgeGraph.load.__func__
@@ -49,11 +57,13 @@ def run_once(mode: str, args: list[str]) -> tuple[float, float, float, int]:
     """(wall seconds, CPU seconds, peak RSS MB, exit code) of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, mode, *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-            os.waitstatus_to_exitcode(status))
+    peak = [line for line in stderr.decode().splitlines() if line.startswith("PEAK_KB ")]
+    return (wall, usage.ru_utime + usage.ru_stime, int(peak[-1].split()[1]) / 1024 if peak
+            else usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
 
 
 def pick_arguments(graph: Path) -> dict[str, list[str]]:
