@@ -340,24 +340,34 @@ class StoredKnowledgeGraph(KnowledgeGraph):
                 graph.add_node(node, **data)
                 if in_papers:
                     papers.add_node(node)
-        for seq in sorted(set(edges_of)):
-            for u, v, attrs in self._rows(
-                    "SELECT u, v, attrs FROM edge WHERE u = ?1 OR v = ?1 ORDER BY seq", [seq]):
+        for table, of in (("edge", edges_of), ("link", links_of)):
+            target = graph if table == "edge" else papers
+            for u, v, attrs in self._touching(table, of, "u, v, attrs"):
                 if u in names and v in names:
-                    graph.add_edge(names[u], names[v], **json.loads(attrs))
-        for seq in sorted(set(links_of)):
-            for u, v, attrs in self._rows(
-                    "SELECT u, v, attrs FROM link WHERE u = ?1 OR v = ?1", [seq]):
-                if u in names and v in names:
-                    papers.add_edge(names[u], names[v], **json.loads(attrs))
+                    target.add_edge(names[u], names[v], **json.loads(attrs))
         return KnowledgeGraph(graph, papers)
 
+    def _touching(self, table: str, seqs: Iterable[int], columns: str) -> list[tuple]:
+        """``columns`` of the rows of ``table`` (``edge`` or ``link``) with an end in
+        ``seqs``, in batches of 500 ends; an edge between two of them comes twice."""
+        seqs = sorted(set(seqs))
+        rows: list[tuple] = []
+        for lo in range(0, len(seqs), 500):
+            part = seqs[lo:lo + 500]
+            marks = ",".join("?" * len(part))
+            rows += self._rows(f"SELECT {columns} FROM {table} WHERE u IN ({marks}) UNION ALL "
+                               f"SELECT {columns} FROM {table} WHERE v IN ({marks})", part + part)
+        return rows
+
     def _neighbours(self, seqs: Iterable[int]) -> list[int]:
+        """The knowledge-graph neighbours of the nodes ``seqs`` (with repeats)."""
+        seqs = set(seqs)
         found: list[int] = []
-        for seq in seqs:
-            found += [w for (w,) in self._rows(
-                "SELECT v FROM edge WHERE u = ?1 UNION ALL SELECT u FROM edge WHERE v = ?1",
-                [seq])]
+        for u, v in self._touching("edge", seqs, "u, v"):
+            if u in seqs:
+                found.append(v)
+            if v in seqs:
+                found.append(u)
         return found
 
     # ------------------------------------------------------------------ naming
