@@ -111,3 +111,15 @@ def test_cli_progress_total_is_the_number_of_jsonl_records(papers_jsonl, tmp_pat
     csv = tmp_path / "papers.csv"
     csv.write_text("title,abstract\nx,y\n", encoding="utf-8")
     assert cli._count_records([papers_jsonl, csv], None) is None
+
+
+def test_cli_big_tables_print_as_plain_aligned_columns(capsys):
+    rows = [{"id": f"p{i}", "year": 2000 + i % 20, "title": f"Title {i}\nsecond line"}
+            for i in range(cli.PLAIN_TABLE_ROWS + 1)]
+    cli._emit(rows, rows, ["id", "year", "title"], "papers with 'x'", as_json=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "papers with 'x'"
+    assert lines[1].split() == ["id", "year", "title"]
+    assert len(lines) == 3 + len(rows)
+    assert lines[3] == "p0     2000  Title 0 second line"
+    assert {line.index("Title") for line in lines[3:]} == {lines[1].index("title")}

@@ -431,6 +431,9 @@ def _emit(payload: object, rows: list[dict], columns: list[str], title: str, as_
     if as_json:
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    if len(rows) > PLAIN_TABLE_ROWS:
+        _plain_table(rows, columns, title)
+        return
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -442,6 +445,25 @@ def _emit(payload: object, rows: list[dict], columns: list[str], title: str, as_
     out.print(table)
     if not rows:
         out.print("(no results)")
+
+
+#: Above this many rows a table is printed as plain aligned columns: rich lays out
+#: about 3,500 rows a second, so 10,000 rows would take 3 s.
+PLAIN_TABLE_ROWS = 1000
+
+
+def _plain_table(rows: list[dict], columns: list[str], title: str) -> None:
+    """``rows`` as a title line, a header and one line per row, columns padded to their
+    widest cell (the last one not), cells on one line. O(cells)."""
+    cells = [[_cell(row.get(col)).replace("\n", " ") for col in columns] for row in rows]
+    widths = [max(len(col), *(len(line[k]) for line in cells)) for k, col in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        head = [v.ljust(w) for v, w in zip(values[:-1], widths, strict=False)]
+        return "  ".join([*head, values[-1]]).rstrip()
+
+    text = [title, line(columns), line(["-" * w for w in widths]), *map(line, cells)]
+    typer.echo("\n".join(text))
 
 
 def _query(fn):
