@@ -145,7 +145,7 @@ def plain_edges(graph: nx.Graph) -> dict:
 EXPECTED_FILES = [
     "kg.graphml", "kg.gexf", "kg.json", "kg_nodes.csv", "kg_edges.csv", "kg.html",
     "papers.graphml", "papers.gexf", "papers.json", "papers_nodes.csv", "papers_edges.csv",
-    "papers.html",
+    "papers.html", "neo4j.cypher", "kg.sqlite",
 ]  # fmt: skip
 
 
@@ -187,7 +187,24 @@ def test_export_all_is_deterministic(exported, tmp_path):
     for path in again:
         if path.suffix == ".gexf":  # GEXF carries the write date
             continue
+        if path.suffix == ".sqlite":  # the store records the GraphML files' times
+            assert _store_rows(path) == _store_rows(outdir / path.name)
+            continue
         assert path.read_bytes() == (outdir / path.name).read_bytes(), path.name
+
+
+def _store_rows(path: Path) -> list[tuple]:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        rows = []
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            where = " WHERE key NOT LIKE '%_file'" if table == "meta" else ""
+            rows += con.execute(f"SELECT * FROM {table}{where}").fetchall()
+        return rows
+    finally:
+        con.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -199,7 +216,24 @@ def test_export_all_forked_writes_the_same_bytes(exported, tmp_path):
     for path in forked:
         if path.suffix == ".gexf":  # GEXF carries the write date
             continue
+        if path.suffix == ".sqlite":  # the store records the GraphML files' times
+            assert _store_rows(path) == _store_rows(outdir / path.name)
+            continue
         assert path.read_bytes() == (outdir / path.name).read_bytes(), path.name
+
+
+def _store_rows(path: Path) -> list[tuple]:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        rows = []
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            where = " WHERE key NOT LIKE '%_file'" if table == "meta" else ""
+            rows += con.execute(f"SELECT * FROM {table}{where}").fetchall()
+        return rows
+    finally:
+        con.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -269,7 +303,7 @@ def test_export_all_failed_or_interrupted_leaves_the_previous_set(tmp_path, monk
 
     export_all(make_kg(), tmp_path)
     before = _snapshot(tmp_path)
-    assert len(before) == 12
+    assert len(before) == len(EXPECTED_FILES)
 
     def broken(*args, **kwargs):
         raise failure

@@ -69,13 +69,12 @@ def test_export_seed_graphml_reads_in_networkx_and_igraph(seed):
         assert all(data.get("label") for _, data in plain.nodes(data=True))
         assert all({"r", "g", "b", "size", "x", "y"} <= set(d) for _, d in plain.nodes(data=True))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("error")  # no "already an 'id' vertex attribute"
             g = igraph.Graph.Read_GraphML(str(path))
         assert (g.vcount(), g.ecount()) == (graph.number_of_nodes(), graph.number_of_edges())
-        # igraph keeps the file's node order; its "id" vertex attribute is the schema's
-        # id attribute (Paper.id for papers), which shadows the GraphML node ids
+        # igraph keeps the file's node order; its "id" vertex attribute is the node id
         assert g.vs["label"] == [d["label"] for _, d in graph.nodes(data=True)]
-        assert g.vs["id"] == [d.get("id", n) for n, d in graph.nodes(data=True)]
+        assert g.vs["id"] == list(graph.nodes)
         ends = {(g.vs[e.source]["label"], g.vs[e.target]["label"]) for e in g.es}
         assert {frozenset(pair) for pair in ends} == {
             frozenset((graph.nodes[u]["label"], graph.nodes[v]["label"])) for u, v in graph.edges

@@ -330,8 +330,11 @@ def test_graph_summary_line_counts_types_links_and_communities():
                for t in ("method", "dataset", "repo", "math")}
     assert line.startswith("entities: " + ", ".join(f"{n} {t}" for t, n in by_type.items()))
     assert f"paper graph: {kg.paper_graph.number_of_edges()} links" in line
-    n_comm = len({d["community"] for _, d in kg.paper_graph.nodes(data=True)})
-    assert line.endswith(f"{n_comm} communities")
+    pg = kg.paper_graph
+    linked = {d["community"] for n, d in pg.nodes(data=True) if pg.degree(n)}
+    alone = sum(1 for n in pg if not pg.degree(n))
+    assert line.endswith(f"{len(linked)} communities of linked papers, "
+                         f"{alone} papers without links")
 
 
 def _top_k_mask_per_row(rows, cols, score, count, k):

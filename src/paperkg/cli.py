@@ -6,8 +6,10 @@ Thin by design: every command delegates to a library function and turns a
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +25,6 @@ app = typer.Typer(
     name="paperkg",
     help="Turn research paper abstracts into an explorable knowledge graph.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,11 +33,51 @@ log = logging.getLogger("paperkg")
 
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_GRAPHS = Path("graphs")
-FORMAT_HELP = (
-    "Force one input format for every file: listing, jsonl, json, csv, tsv, atom, "
-    "arxiv-snapshot, bibtex (default: detected from extension and content)."
-)
 DEFAULT_CACHE = Path(".paperkg-cache") / "extract.sqlite"
+
+
+# Choices are Enums so that --help lists them and a bad value is a usage error (exit 2)
+# that names the valid ones.
+class InputFormat(StrEnum):
+    """The readers of :data:`paperkg.load.FORMATS`."""
+
+    listing = "listing"
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    atom = "atom"
+    arxiv_snapshot = "arxiv-snapshot"
+    bibtex = "bibtex"
+
+
+class Weight(StrEnum):
+    count = "count"
+    idf = "idf"
+    jaccard = "jaccard"
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+class EntityType(StrEnum):
+    method = "method"
+    dataset = "dataset"
+    repo = "repo"
+    math = "math"
+
+
+#: What `build --formats` accepts (paperkg.export.FORMATS, listed here so that the
+#: command line starts without importing the exporters).
+OUTPUT_FORMATS = ("graphml", "gexf", "json", "csv", "html", "store")
+
+FormatOpt = Annotated[
+    InputFormat | None,
+    typer.Option("--format", help="Force one input format for every file (default: "
+                 "detected from extension and content)."),
+]
 
 # Options shared by `build` and `extract` (streaming, cache, parallel extraction).
 CacheOpt = Annotated[
@@ -53,7 +94,7 @@ JobsOpt = Annotated[
     typer.Option("-j", "--jobs", min=1, help="Extraction processes (default: all cores)."),
 ]
 EngineOpt = Annotated[
-    str, typer.Option("--engine", help="Where extraction runs: local (processes) or dask.")
+    Engine, typer.Option("--engine", help="Where extraction runs: processes here, or Dask.")
 ]
 SchedulerOpt = Annotated[
     str | None,
@@ -74,6 +115,63 @@ def _model(value: str) -> str | None:
     return None if value.lower() == "none" else value
 
 
+def _value(choice: Enum | None) -> str | None:
+    return None if choice is None else choice.value
+
+
+def _fraction(value: float) -> float:
+    if not 0 < value <= 1:
+        raise typer.BadParameter(f"{value} is not a fraction in (0, 1]")
+    return value
+
+
+def _output_formats(value: str | None) -> list[str] | None:
+    """``--formats graphml,csv`` -> ``["graphml", "csv"]``; a bad name is a usage error."""
+    if value is None:
+        return None
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    for name in names or [""]:
+        if name not in OUTPUT_FORMATS:
+            raise typer.BadParameter(f"{name!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    if "store" in names and "graphml" not in names:
+        raise typer.BadParameter("store (the query store) belongs to the GraphML files: "
+                                 "add graphml")
+    return names
+
+
+def _count_records(sources: list[Path], fmt: InputFormat | None) -> int | None:
+    """The number of records in JSON Lines sources (one per non-empty line; counted in
+    about 0.1 s per 100 MB), for a progress bar with a total; ``None`` when any source
+    is another format, a directory or compressed."""
+    total = 0
+    for source in sources:
+        jsonl = fmt in (InputFormat.jsonl, InputFormat.arxiv_snapshot) or (
+            fmt is None and source.suffix.lower() in (".jsonl", ".ndjson"))
+        if not (jsonl and source.is_file()):
+            return None
+        try:
+            with source.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    total += block.count(b"\n")
+                if fh.tell() and not _ends_with_newline(fh):
+                    total += 1
+        except OSError:
+            return None
+    return total
+
+
+def _ends_with_newline(fh) -> bool:
+    fh.seek(-1, 2)
+    return fh.read(1) == b"\n"
+
+
+def _progress(sources: list[Path], fmt: InputFormat | None) -> bool | int:
+    """What ``progress=`` the workflow gets: off, on, or on with the expected total."""
+    if not _show_progress():
+        return False
+    return _count_records(sources, fmt) or True
+
+
 class _LineHandler(logging.Handler):
     """Print each library warning as one plain line on stderr."""
 
@@ -82,10 +180,21 @@ class _LineHandler(logging.Handler):
         err.print(f"{level}: {record.getMessage()}", markup=False)
 
 
+class _StageHandler(logging.Handler):
+    """Print each stage line of a build as it is, on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(record.getMessage(), markup=False)
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     log.handlers[:] = [_LineHandler()]
     log.propagate = False
     log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+    stage = logging.getLogger("paperkg.stage")
+    stage.handlers[:] = [_StageHandler()]
+    stage.propagate = False
+    stage.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def _version(value: bool) -> None:
@@ -141,23 +250,20 @@ def build(
         typer.Argument(help="Files or directories of papers (default: seeds/)."),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = DEFAULT_GRAPHS,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help=FORMAT_HELP)
-    ] = None,
+    fmt: FormatOpt = None,
     cache: CacheOpt = DEFAULT_CACHE,
     no_cache: NoCacheOpt = False,
     jobs: JobsOpt = None,
-    engine: EngineOpt = "local",
+    engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
-    weight: Annotated[
-        str, typer.Option("--weight", help="Paper-paper edge weight: count, idf or jaccard.")
-    ] = "idf",
+    weight: Annotated[Weight, typer.Option("--weight", help="Paper-paper edge weight.")] = Weight.idf,
     min_shared: Annotated[
         int, typer.Option("--min-shared", min=1, help="Link papers sharing at least K entities.")
     ] = 1,
     max_df: Annotated[
         float,
-        typer.Option("--max-df", help="Entities in more than this fraction of papers link nothing."),
+        typer.Option("--max-df", callback=_fraction, metavar="(0,1]",
+                     help="Entities in more than this fraction of papers link nothing."),
     ] = 0.25,
     top_k: Annotated[
         int, typer.Option("--top-k", min=0, help="Keep each paper's K strongest links (0: all).")
@@ -178,21 +284,32 @@ def build(
         typer.Option("--min-papers-per-type", help="e.g. method=2,math=3: rarer entities stay "
                      "in the graph but link no papers and are left off the map."),
     ] = None,
+    formats: Annotated[
+        str | None,
+        typer.Option("--formats", metavar="LIST", callback=_output_formats,
+                     help="Write only these, comma-separated: "
+                     f"{','.join(OUTPUT_FORMATS)} (default: all; csv adds neo4j.cypher, "
+                     "store is the query store kg.sqlite)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
 ) -> None:
     """Load papers, extract entities and write the graphs (GraphML, GEXF, HTML, tables)."""
     from paperkg.workflow import build_to_dir
 
+    sources = sources or [DEFAULT_SEEDS]
     try:
         result = build_to_dir(
-            [str(s) for s in (sources or [DEFAULT_SEEDS])],
+            [str(s) for s in sources],
             output,
-            fmt=fmt,
-            progress=_show_progress(),
+            fmt=_value(fmt),
+            progress=_progress(sources, fmt),
             jobs=jobs,
             cache=None if no_cache else cache,
-            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            engine=engine.value,  # type: ignore[arg-type]
             scheduler=scheduler,
-            weight=weight,  # type: ignore[arg-type]  # validated by paperkg.graph
+            weight=weight.value,  # type: ignore[arg-type]
             min_shared=min_shared,
             max_df=max_df,
             top_k=top_k or None,
@@ -200,24 +317,43 @@ def build(
             thesaurus=thesaurus,
             vocab=vocab,
             min_papers_per_type=min_papers_per_type,
+            formats=formats,  # type: ignore[arg-type]  # made a list by _output_formats
         )
     except PaperKGError as error:
         raise _fail(error) from None
     except KeyboardInterrupt:
         raise _interrupted(f"no file written, {output} left as it was") from None
+    if as_json:
+        typer.echo(json.dumps(_summary_record(result), ensure_ascii=False))
+        return
     for line in result.summary_lines():
         _info(line)
+
+
+def _summary_record(result) -> dict:
+    """``build --json``: the summary lines' figures as one JSON object."""
+    return {
+        "load": result.report.model_dump(mode="json", exclude={"warnings"}),
+        "warnings": len(result.report.warnings),
+        "papers": result.n_papers,
+        "entities": result.n_entities,
+        "extracted": result.n_extracted,
+        "reused": result.n_reused,
+        "seconds": round(result.seconds, 2),
+        "graph": result.graph,
+        "outputs": [str(path) for path in result.outputs],
+    }
 
 
 @app.command()
 def extract(
     sources: Annotated[list[Path], typer.Argument(help="Files or directories of papers.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output JSON Lines file.")],
-    fmt: Annotated[str | None, typer.Option("--format", help=FORMAT_HELP)] = None,
+    fmt: FormatOpt = None,
     cache: CacheOpt = DEFAULT_CACHE,
     no_cache: NoCacheOpt = False,
     jobs: JobsOpt = None,
-    engine: EngineOpt = "local",
+    engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     model: ModelOpt = "none",
 ) -> None:
@@ -228,11 +364,11 @@ def extract(
         result = extract_to_file(
             [str(s) for s in sources],
             output,
-            fmt=fmt,
-            progress=_show_progress(),
+            fmt=_value(fmt),
+            progress=_progress(sources, fmt),
             jobs=jobs,
             cache=None if no_cache else cache,
-            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            engine=engine.value,  # type: ignore[arg-type]
             scheduler=scheduler,
             model=_model(model),
         )
@@ -287,9 +423,7 @@ GraphOpt = Annotated[
     Path, typer.Option("-g", "--graph", help="Knowledge graph written by `paperkg build`.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-TypeOpt = Annotated[
-    str | None, typer.Option("-t", "--type", help="Only this entity type (method/dataset/repo/math).")
-]
+TypeOpt = Annotated[EntityType | None, typer.Option("-t", "--type", help="Only this entity type.")]
 
 
 def _load_kg(path: Path):
@@ -313,9 +447,10 @@ def _cell(value: object) -> str:
 def _emit(payload: object, rows: list[dict], columns: list[str], title: str, as_json: bool) -> None:
     """Print ``payload`` as JSON, or ``rows`` as a rich table of ``columns``."""
     if as_json:
-        import json
-
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if len(rows) > PLAIN_TABLE_ROWS:
+        _plain_table(rows, columns, title)
         return
     from rich.table import Table
 
@@ -328,6 +463,25 @@ def _emit(payload: object, rows: list[dict], columns: list[str], title: str, as_
     out.print(table)
     if not rows:
         out.print("(no results)")
+
+
+#: Above this many rows a table is printed as plain aligned columns: rich lays out
+#: about 3,500 rows a second, so 10,000 rows would take 3 s.
+PLAIN_TABLE_ROWS = 1000
+
+
+def _plain_table(rows: list[dict], columns: list[str], title: str) -> None:
+    """``rows`` as a title line, a header and one line per row, columns padded to their
+    widest cell (the last one not), cells on one line. O(cells)."""
+    cells = [[_cell(row.get(col)).replace("\n", " ") for col in columns] for row in rows]
+    widths = [max(len(col), *(len(line[k]) for line in cells)) for k, col in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        head = [v.ljust(w) for v, w in zip(values[:-1], widths, strict=False)]
+        return "  ".join([*head, values[-1]]).rstrip()
+
+    text = [title, line(columns), line(["-" * w for w in widths]), *map(line, cells)]
+    typer.echo("\n".join(text))
 
 
 def _query(fn):
@@ -424,7 +578,7 @@ def query_entities_of(
     from paperkg.query import entity_rows
 
     def run() -> None:
-        rows = entity_rows(_load_kg(graph).entities_of(paper, type=type))
+        rows = entity_rows(_load_kg(graph).entities_of(paper, type=_value(type)))
         table = [dict(r, mention=(r["first_mention"] or {}).get("text")) for r in rows]
         _emit(rows, table, ["type", "name", "mention", "id"], f"entities of {paper!r}", as_json)
 
@@ -442,8 +596,9 @@ def query_top(
     from paperkg.query import top_rows
 
     def run() -> None:
-        rows = top_rows(_load_kg(graph).top_entities(type=type, n=n))
-        _emit(rows, rows, ["df", "type", "name", "id"], f"top {type or 'entities'}", as_json)
+        rows = top_rows(_load_kg(graph).top_entities(type=_value(type), n=n))
+        _emit(rows, rows, ["df", "type", "name", "id"], f"top {_value(type) or 'entities'}",
+              as_json)
 
     _query(run)
 

@@ -1126,7 +1126,8 @@ def community_labels(
 def assign_communities(
     kg: nx.Graph, pg: nx.Graph | PaperGraphView, seed: int = 42, *, groups: list[list[str]] | None = None
 ) -> dict[int, str]:
-    """Detect and label communities; set ``community`` on the paper nodes of both graphs.
+    """Detect and label communities; set ``community`` and ``community_label`` on the
+    paper nodes of both graphs.
 
     The labels are also stored JSON-encoded (``{"0": "label", ...}``) as the graph
     attribute ``communities`` of both graphs, so they survive GraphML. ``groups``: the
@@ -1137,8 +1138,8 @@ def assign_communities(
     labels = community_labels(groups, kg)
     for cid, members in enumerate(groups):
         for node in members:
-            kg.nodes[node]["community"] = cid
-            pg.nodes[node]["community"] = cid
+            kg.nodes[node]["community"] = pg.nodes[node]["community"] = cid
+            kg.nodes[node]["community_label"] = pg.nodes[node]["community_label"] = labels[cid]
     encoded = json.dumps({str(k): v for k, v in labels.items()}, ensure_ascii=False)
     kg.graph["communities"] = encoded
     pg.graph["communities"] = encoded

@@ -224,18 +224,26 @@ class KnowledgeGraph:
         return [path, sibling]
 
     @classmethod
-    def load(cls, path: str | Path) -> KnowledgeGraph:
+    def load(cls, path: str | Path, *, store: bool = True) -> KnowledgeGraph:
         """Read a knowledge graph written by :meth:`save` or ``paperkg build``.
 
         The paper graph is read from the file named by the ``paper_graph_file`` graph
         attribute (default :func:`paper_graph_path`); if it is missing it is rebuilt
-        from the knowledge graph with the stored options, with a warning.
+        from the knowledge graph with the stored options, with a warning. With
+        ``store`` (the default), the query store ``paperkg build`` writes beside the file
+        answers instead when it is there and current (see :mod:`paperkg.store`).
         """
         from paperkg.export.graphml import read_graphml
 
         path = Path(path)
         if not path.is_file():
             raise GraphError(f"{path}: no such graph file (run `paperkg build` first)")
+        if store:
+            from paperkg.store import open_store
+
+            stored = open_store(path)
+            if stored is not None:
+                return stored
         graph = _read(read_graphml, path)
         if not any(d.get("kind") == "paper" for _, d in graph.nodes(data=True)):
             raise GraphError(f"{path}: not a paperkg knowledge graph (no paper nodes)")

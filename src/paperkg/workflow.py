@@ -6,6 +6,7 @@ The CLI commands and :func:`paperkg.build` are thin wrappers over these function
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from paperkg.load import MergingStream
     from paperkg.thesaurus import Thesaurus
     from paperkg.vocab import Vocabulary
+
+#: One line per stage of a build after extraction (the CLI shows them on stderr).
+stage = logging.getLogger("paperkg.stage")
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
            "build_to_dir", "extract_to_file"]
@@ -233,7 +237,9 @@ def extract_corpus(
         from paperkg.extract import load_model
 
         load_model(model)  # a bad model file fails here, in one line, not in every worker
-    total = len(papers) if isinstance(papers, Sequence) else None
+    # a stream's length is unknown; a progress given as a number is its expected total
+    total = len(papers) if isinstance(papers, Sequence) else (
+        progress if type(progress) is int else None)
     kept: list[Paper] = []
     raw = _JsonResults()
     n_extracted = n_reused = 0
@@ -414,8 +420,11 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
                          scheduler=scheduler, model=model, for_graph=True, vocab=vocab,
                          thesaurus=thesaurus)
     papers, report = stream.papers, stream.report
+    stage.info("extracted %d papers in %.1fs; building the graphs", len(papers),
+               time.perf_counter() - start)
     kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
                                max_df=max_df, top_k=top_k, min_papers=min_papers)
+    stage.info("built the graphs in %.1fs; writing the files", time.perf_counter() - start)
     result = RunResult(report, n_papers=len(papers), n_extracted=run.n_extracted,
                        n_reused=run.n_reused,
                        n_entities=sum(1 for _, d in kg.graph.nodes(data=True) if d.get("kind") == "entity"))
@@ -446,16 +455,18 @@ def build_to_dir(
     thesaurus: str | Path | Thesaurus | None = None,
     vocab: str | Path | None = None,
     min_papers_per_type: str | Mapping[str, int] | None = None,
+    formats: Sequence[str] | None = None,
 ) -> RunResult:
-    """``paperkg build``: build the graph and write every export into ``output``."""
-    from paperkg.export import export_all
+    """``paperkg build``: build the graph and write the exports (``formats``, default
+    all: see :data:`paperkg.export.FORMATS`) into ``output``."""
+    from paperkg.export import FORMATS, export_all
 
     start = time.perf_counter()
     kg, result = _build(sources, fmt=fmt, weight=weight, min_shared=min_shared, max_df=max_df,
                         top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
                         scheduler=scheduler, model=model, thesaurus=thesaurus, vocab=vocab,
                         min_papers_per_type=min_papers_per_type)
-    result.outputs = export_all(kg, Path(output))
+    result.outputs = export_all(kg, Path(output), formats=formats or FORMATS)
     result.seconds = time.perf_counter() - start
     result.graph = graph_summary(kg)
     return result
@@ -469,10 +480,12 @@ def graph_summary(kg: KnowledgeGraph) -> str:
             by_type[data.get("type", "")] = by_type.get(data.get("type", ""), 0) + 1
     types = ", ".join(f"{by_type.get(t, 0)} {t}" for t in ("method", "dataset", "repo", "math"))
     papers = kg.paper_graph_view
-    communities = {d.get("community") for _, d in papers.nodes(data=True)
-                   if d.get("community") is not None}
+    degree = dict(papers.degree())
+    linked = {d.get("community") for n, d in papers.nodes(data=True) if degree[n]}
+    linked.discard(None)
+    unlinked = sum(1 for n in degree if not degree[n])
     return (f"entities: {types}; paper graph: {papers.number_of_edges()} links, "
-            f"{len(communities)} communities")
+            f"{len(linked)} communities of linked papers, {unlinked} papers without links")
 
 
 def write_jsonl(results: Sequence[PaperEntities], path: str | Path) -> None:

@@ -11,7 +11,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Hashable, Iterator, Mapping
+import time
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -24,10 +25,18 @@ from paperkg.export.gexf import read_gexf, write_gexf
 from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
 from paperkg.export.html import write_html
 from paperkg.export.layout import compute_layout
-from paperkg.export.tables import read_node_link_json, write_csv_tables, write_node_link_json
+from paperkg.export.tables import (
+    read_node_link_json,
+    write_csv_tables,
+    write_neo4j_script,
+    write_node_link_json,
+)
+from paperkg.store import store_path, write_store
 from paperkg.thesaurus import map_graph
 
 __all__ = [
+    "FORMATS",
+    "check_formats",
     "export_all",
     "export_graph",
     "write_graphml",
@@ -42,7 +51,12 @@ __all__ = [
 ]
 
 logger = logging.getLogger("paperkg")
+stage = logging.getLogger("paperkg.stage")
 
+#: What :func:`export_all` can write: ``graphml``, ``gexf``, ``json`` (node-link), ``csv``
+#: (node and edge tables, and ``neo4j.cypher`` to load them), ``html`` (the maps) and
+#: ``store`` (``kg.sqlite``, the query store; it belongs to the GraphML files).
+FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv", "html", "store")
 #: The lock file :func:`export_all` holds in the output directory while it writes.
 LOCK_NAME = ".paperkg.lock"
 #: Prefix of the staging directories :func:`export_all` writes into first.
@@ -54,6 +68,19 @@ class _HasGraphs(Protocol):
     paper_graph: nx.Graph
 
 
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """``formats`` in :data:`FORMATS` order, or an :class:`ExportError` naming the bad one."""
+    chosen = set(formats)
+    unknown = sorted(chosen - set(FORMATS))
+    if unknown:
+        raise ExportError(f"unknown output format {unknown[0]!r}: use any of {', '.join(FORMATS)}")
+    if not chosen:
+        raise ExportError(f"no output format chosen: use any of {', '.join(FORMATS)}")
+    if "store" in chosen and "graphml" not in chosen:
+        raise ExportError("the query store (store) belongs to the GraphML files: add graphml")
+    return tuple(f for f in FORMATS if f in chosen)
+
+
 def export_graph(
     graph: nx.Graph,
     outdir: Path,
@@ -62,30 +89,40 @@ def export_graph(
     title: str,
     seed: int = 42,
     layout: Mapping[Hashable, tuple[float, float]] | None = None,
+    formats: Iterable[str] = FORMATS,
 ) -> list[Path]:
     """Write one graph as ``<stem>.graphml``, ``.gexf``, ``.json``, ``_nodes.csv``,
-    ``_edges.csv`` and ``.html`` into ``outdir``, sharing one layout. Returns the paths."""
+    ``_edges.csv`` and ``.html`` into ``outdir`` (those of ``formats``), sharing one
+    layout. Returns the paths."""
     outdir = Path(outdir)
-    if layout is None:
+    formats = check_formats(formats)
+    if layout is None and set(formats) - {"json", "store"}:
         layout = compute_layout(graph, seed=seed)
-    paths = {
-        "graphml": outdir / f"{stem}.graphml",
-        "gexf": outdir / f"{stem}.gexf",
-        "json": outdir / f"{stem}.json",
-        "nodes": outdir / f"{stem}_nodes.csv",
-        "edges": outdir / f"{stem}_edges.csv",
-        "html": outdir / f"{stem}.html",
+    paths: list[Path] = []
+    writers = {
+        "graphml": ([".graphml"], lambda p: write_graphml(graph, p[0], layout=layout, seed=seed)),
+        "gexf": ([".gexf"], lambda p: write_gexf(graph, p[0], layout=layout, seed=seed)),
+        "json": ([".json"], lambda p: write_node_link_json(graph, p[0])),
+        "csv": (["_nodes.csv", "_edges.csv"],
+                lambda p: write_csv_tables(graph, p[0], p[1], layout=layout)),
+        "html": ([".html"], lambda p: write_html(map_graph(graph), p[0], title=title, layout=layout,
+                                                 seed=seed)),
     }
-    write_graphml(graph, paths["graphml"], layout=layout, seed=seed)
-    write_gexf(graph, paths["gexf"], layout=layout, seed=seed)
-    write_node_link_json(graph, paths["json"])
-    write_csv_tables(graph, paths["nodes"], paths["edges"], layout=layout)
-    write_html(map_graph(graph), paths["html"], title=title, layout=layout, seed=seed)
-    return list(paths.values())
+    for fmt in formats:
+        if fmt in writers:
+            suffixes, write = writers[fmt]
+            start = time.perf_counter()
+            targets = [outdir / f"{stem}{suffix}" for suffix in suffixes]
+            write(targets)
+            paths += targets
+            stage.info("wrote %s in %.1fs", ", ".join(t.name for t in targets),
+                       time.perf_counter() - start)
+    return paths
 
 
 def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
-               fork_min_nodes: int = FORK_MIN_NODES) -> list[Path]:
+               fork_min_nodes: int = FORK_MIN_NODES,
+               formats: Iterable[str] = FORMATS) -> list[Path]:
     """Write every export of a knowledge graph into ``outdir``.
 
     Files: ``kg.graphml``, ``kg.gexf``, ``kg.json``, ``kg_nodes.csv``, ``kg_edges.csv``,
@@ -104,6 +141,9 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         file (``.paperkg.lock``) makes a second export into the same directory wait.
     seed
         Layout seed: the same graph and seed give the same files.
+    formats
+        Which files to write (:data:`FORMATS`, default all); ``csv`` adds
+        ``neo4j.cypher``, ``store`` adds ``kg.sqlite``.
     fork_min_nodes
         With this many nodes in the two graphs together, the ``papers.*`` files are
         written by a forked child process while this one writes the ``kg.*`` files (two
@@ -121,6 +161,7 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         The directory or a file cannot be written.
     """
     outdir = Path(outdir)
+    formats = check_formats(formats)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -134,7 +175,8 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         except OSError as error:
             raise ExportError(f"cannot write in {outdir}: {error.strerror or error}") from error
         try:
-            written = _export_files(kg, staging, seed=seed, fork_min_nodes=fork_min_nodes)
+            written = _export_files(kg, staging, seed=seed, fork_min_nodes=fork_min_nodes,
+                                    formats=formats)
             return _move_into_place(written, outdir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -205,32 +247,44 @@ def _move_into_place(written: list[Path], outdir: Path) -> list[Path]:
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
 
 
-def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int,
-                  fork_min_nodes: int) -> list[Path]:
+def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, fork_min_nodes: int,
+                  formats: tuple[str, ...]) -> list[Path]:
     # a big build's paper graph is held as arrays (a PaperGraphView) until kg.paper_graph
     # is read: here only its layout and node count are needed, and the papers.* writer
     # (a forked child for big graphs) makes the NetworkX graph it writes from
     papers = getattr(kg, "paper_graph_view", None)
     if papers is None:
         papers = kg.paper_graph
+    laid_out = bool(set(formats) - {"json", "store"})
     # The paper graph holds the community structure; laying the paper-entity graph out
     # from it keeps the same clusters in the same places on both maps.
-    papers_layout = compute_layout(papers, seed=seed)
+    papers_layout = compute_layout(papers, seed=seed) if laid_out else None
 
     def kg_files() -> list[Path]:
         # laid out here, beside the papers.* files when those are written by a child
-        kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout)
+        kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout) if laid_out else None
         return export_graph(kg.graph, outdir, "kg", title="paperkg: papers and entities",
-                            seed=seed, layout=kg_layout)
+                            seed=seed, layout=kg_layout, formats=formats)
 
     def paper_files() -> list[Path]:
         return export_graph(kg.paper_graph, outdir, "papers",
                             title="paperkg: papers linked by shared entities", seed=seed,
-                            layout=papers_layout)
+                            layout=papers_layout, formats=formats)
 
     total = kg.graph.number_of_nodes() + papers.number_of_nodes()
     if total < fork_min_nodes or not can_fork():
-        return kg_files() + paper_files()
-    papers_written, kg_written = run_beside(paper_files, kg_files,
-                                            what="writing the papers.* files")
-    return kg_written + papers_written
+        written = kg_files() + paper_files()
+    else:
+        papers_written, kg_written = run_beside(paper_files, kg_files,
+                                                what="writing the papers.* files")
+        written = kg_written + papers_written
+    if "csv" in formats:
+        written.append(outdir / "neo4j.cypher")
+        write_neo4j_script(written[-1])
+    if "store" in formats:
+        start = time.perf_counter()
+        written.append(write_store(kg, store_path(outdir / "kg.graphml"),
+                                   graph_file=outdir / "kg.graphml",
+                                   paper_graph_file=outdir / "papers.graphml"))
+        stage.info("wrote kg.sqlite in %.1fs", time.perf_counter() - start)
+    return written

@@ -1,6 +1,8 @@
 """GEXF 1.2 (Gephi's native format) with viz colour, size and position.
 
-Attributes are made scalar as for GraphML (:func:`paperkg.export.graphml.graphml_ready`).
+Attributes are made scalar as for GraphML (:func:`paperkg.export.graphml.graphml_ready`);
+lists of strings are declared ``liststring`` (Gephi reads their ``["a", "b"]`` text
+as lists).
 GEXF reserves some attribute names for its own meaning (``start``/``end`` are time
 spells, an edge ``type`` is directedness), so those are written with an ``attr_``
 prefix and renamed back by :func:`read_gexf`.
@@ -9,14 +11,17 @@ prefix and renamed back by :func:`read_gexf`.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Hashable, Mapping
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import networkx as nx
 
 from paperkg.errors import ExportError, GraphError
 from paperkg.export.graphml import (
+    ENCODING_KEY,
     PathOrFile,
     _target_name,
     decode_attributes,
@@ -71,7 +76,7 @@ def write_gexf(
     if layout is None:
         layout = compute_layout(graph, seed=seed)
     sizes = node_sizes(graph)
-    ready = graphml_ready(graph, viz=False)
+    ready = graphml_ready(graph, viz=False, move_ids=False)
     names = xml_node_ids(graph)  # the ids graphml_ready gave the nodes
     out = graph.__class__()
     out.graph["mode"] = "static"
@@ -93,6 +98,7 @@ def write_gexf(
     # networkx stamps today's date into <meta>; drop it (optional in GEXF 1.2) so the
     # same graph gives the same bytes on any day
     payload = _LAST_MODIFIED.sub(b"<meta>", buffer.getvalue(), count=1)
+    payload = _list_types(payload, _list_names(ready))
     try:
         if hasattr(path_or_file, "write"):
             if isinstance(path_or_file, io.TextIOBase):
@@ -107,6 +113,30 @@ def write_gexf(
         raise ExportError(
             f"cannot write {_target_name(path_or_file)}: {error.strerror or error}"
         ) from error
+
+
+def _list_names(ready: nx.Graph) -> set[str]:
+    """The attributes :func:`graphml_ready` JSON-encoded whose every value is a list of
+    strings (``["a", "b"]`` or ``[]``)."""
+    plan = json.loads(ready.graph[ENCODING_KEY])["json"]
+    names = set(plan["node"]) | set(plan["edge"])
+    for records in (ready.nodes(data=True), ready.edges(data=True)):
+        for *_, data in records:
+            for name in names & data.keys():
+                value = data[name]
+                if not (value == "[]" or value.startswith('["')):
+                    names.discard(name)
+    return names
+
+
+def _list_types(payload: bytes, names: set[str]) -> bytes:
+    """Declare the list attributes ``liststring`` (Gephi reads the JSON array text
+    ``["a", "b"]`` as a list); their values are already that text."""
+    for name in sorted(names):
+        pattern = re.compile(rb'(<attribute id="[^"]*" title=' + re.escape(quoteattr(name).encode())
+                             + rb' type=)"string"')
+        payload = pattern.sub(rb'\1"liststring"', payload)
+    return payload
 
 
 def read_gexf(path_or_file: PathOrFile, *, keep_viz: bool = False) -> nx.Graph:

@@ -33,12 +33,14 @@ __all__ = [
     "write_node_link_json",
     "read_node_link_json",
     "write_csv_tables",
+    "write_neo4j_script",
+    "NEO4J_SCRIPT",
 ]
 
 #: Leading columns of the node table, in this order; other attributes follow alphabetically.
 NODE_COLUMNS: tuple[str, ...] = (
     "id", "label", "kind", "type", "name", "title", "year", "arxiv_id", "doi", "url",
-    "community", "n_entities", "df", "degree", "aliases", "sources",
+    "community", "community_label", "n_entities", "df", "degree", "aliases", "sources",
 )  # fmt: skip
 #: Leading columns of the edge table.
 EDGE_COLUMNS: tuple[str, ...] = (
@@ -225,3 +227,23 @@ def write_csv_tables(
     _write_rows(
         Path(edges_path), _columns(EDGE_COLUMNS, edge_rows, always=("source", "target")), edge_rows
     )
+
+
+#: The Cypher script that loads the CSV tables into Neo4j (shipped with the package).
+NEO4J_SCRIPT = Path(__file__).with_name("neo4j.cypher")
+
+
+def write_neo4j_script(path: str | Path) -> None:
+    """Write :data:`NEO4J_SCRIPT` (``LOAD CSV`` of ``kg_nodes.csv``, ``kg_edges.csv`` and
+    ``papers_edges.csv`` into ``:Paper``, ``:Entity``, ``MENTIONS`` and ``SHARES``).
+
+    Raises
+    ------
+    paperkg.errors.ExportError
+        The file cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.write_text(NEO4J_SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
