@@ -16,6 +16,7 @@ Usage::
 
     python bench/bench_map.py /work/data/map/g5k/papers.graphml /work/data/map/g20k/papers.graphml
     python bench/bench_map.py graphs/papers.graphml --nodes 500 1000 2000 --renderer vis
+    python bench/bench_map.py graphs/kg.graphml --html --repeat 1 --screenshot docs/seed-kg
 """
 
 from __future__ import annotations
@@ -77,6 +78,19 @@ def _open(browser, html: Path) -> tuple[object, object, list[str], float]:
     return context, page, errors, time.perf_counter() - start
 
 
+def screenshots(browser, html: Path, query: str, prefix: Path) -> None:
+    """``<prefix>-overview.png`` and ``<prefix>-selected.png`` (after ``select(query)``)."""
+    context, page, errors, _ = _open(browser, html)
+    page.wait_for_timeout(500)
+    page.screenshot(path=f"{prefix}-overview.png")
+    page.evaluate("q => window.paperkg.select(q)", query)
+    page.wait_for_timeout(800)  # the camera's move to the neighbourhood
+    page.screenshot(path=f"{prefix}-selected.png")
+    context.close()
+    if errors:
+        raise RuntimeError(f"{html}: {errors[:3]}")
+
+
 def time_map(browser, html: Path, queries: list[str], repeat: int) -> dict[str, float]:
     """Medians (seconds) of ready/select/reset for one page; raises on console errors."""
     ready, select, select_sync, reset, reset_sync, count = [], [], [], [], [], 0
@@ -109,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--renderer", choices=["auto", "vis", "webgl"], default="auto")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--queries", type=int, default=5)
+    parser.add_argument("--html", action="store_true",
+                        help="open the .html beside each GraphML file as it is (no rewrite)")
+    parser.add_argument("--screenshot", type=Path, metavar="PREFIX",
+                        help="also save PREFIX-overview.png and PREFIX-selected.png")
+    parser.add_argument("--select", help="the text to select for the screenshot")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -123,10 +142,15 @@ def main(argv: list[str] | None = None) -> int:
                     graph, layout = _graph(path, size)
                     html = Path(tmp) / "map.html"
                     extra = {} if threshold is None else {"webgl_threshold": threshold}
-                    write_html(graph, html, layout=layout, max_nodes=10**9, **extra)
+                    if args.html:
+                        html = path.with_suffix(".html")
+                    else:
+                        write_html(graph, html, layout=layout, max_nodes=10**9, **extra)
                     ranked = sorted(graph, key=lambda n: (-graph.degree(n), str(n)))
                     step = max(1, len(ranked) // args.queries)
                     queries = [str(graph.nodes[n].get("label") or n) for n in ranked[::step]]
+                    if args.screenshot:
+                        screenshots(browser, html, args.select or queries[0], args.screenshot)
                     got = time_map(browser, html, queries[: args.queries], args.repeat)
                     text = html.read_text(encoding="utf-8")
                     renderer = "webgl" if 'id="sigma-js"' in text else "vis"

@@ -423,3 +423,14 @@ def test_browser_seed_map(open_map, seed_maps, stem, tmp_path):
         (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, ROOT / "docs" / name)
     print(f"seed {stem}.html: {page.node_count()} nodes, opened in {page.seconds:.1f}s")
+
+
+def test_browser_vis_map_without_physics_becomes_ready(open_map, tmp_path):
+    # drawn at once (no stabilisation): ready must not wait for code defined later
+    kg = make_kg()
+    path = tmp_path / "fixed.html"
+    write_html(kg.graph, path, physics_threshold=5)
+    page = open_map(path)
+    assert page.js("paperkg.ready") is True and not page.webgl()
+    assert page.js("paperkg.select('imagenet')") == kg.graph.degree("dataset:imagenet")
+    page.assert_clean()

@@ -46,7 +46,7 @@ logger = logging.getLogger("paperkg")
 #: Above this many nodes the layout is computed in Python and physics is off.
 PHYSICS_THRESHOLD = 1_500
 #: Above this many nodes the map is drawn with WebGL (sigma.js) instead of vis-network.
-WEBGL_THRESHOLD = 1_000
+WEBGL_THRESHOLD = 500
 #: Above this many nodes the least shared entities (or least connected nodes) are left out.
 MAX_NODES = 50_000
 #: A WebGL map draws at most this many links (the strongest) until a node is selected.

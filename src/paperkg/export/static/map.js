@@ -35,25 +35,35 @@
   var container = document.getElementById("pk-network");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
 
-  var state = { highlighted: null, hiddenGroups: new Set(), ready: false };
+  var state = { highlighted: null, keep: null, hiddenGroups: new Set(), ready: false, fitScale: null };
+  var LABEL_PX = 12;
   /* body[data-ready] lets tests and tools wait without evaluating code in the page */
   function markReady() {
+    state.fitScale = network.getScale();
     fitLabels();
     state.ready = true;
-    hook.ready = true;
     document.body.dataset.ready = "1";
   }
 
-  /* Label sizes per tier are screen pixels at the fitted zoom: convert them with the
-     real zoom now that the layout is final. */
+  /* Labels keep one on-screen size: tier 0 (the best-connected nodes) in the overview,
+     tier 1 from twice that zoom, tier 2 from four times; during a highlight only the
+     neighbourhood is labelled. */
+  function labelSize(n, scale) {
+    if (state.keep !== null) return state.keep.has(n.id) ? LABEL_PX / scale : 0;
+    var zoom = state.fitScale ? scale / state.fitScale : 1;
+    var tier = zoom >= 4 ? 2 : zoom >= 2 ? 1 : 0;
+    return n.tier <= tier ? LABEL_PX / scale : 0;
+  }
   function fitLabels() {
     var scale = network.getScale();
     if (!(scale > 0)) return;
-    data.nodes.forEach(function (n) {
-      n.font = Math.round((data.tierPixels[n.tier] / scale) * 10) / 10;
-    });
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, font: { size: n.font } }; }));
+    nodes.update(data.nodes.map(function (n) {
+      n.font = labelSize(n, scale);
+      return { id: n.id, font: { size: n.font } };
+    }));
   }
+  network.on("zoom", fitLabels);
+  network.on("animationFinished", fitLabels);
   if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
@@ -82,11 +92,14 @@
   function highlight(id) {
     var keep = new Set(network.getConnectedNodes(id));
     keep.add(id);
+    state.keep = keep;
+    var scale = network.getScale();
     nodes.update(data.nodes.map(function (n) {
       var on = keep.has(n.id);
+      n.font = labelSize(n, scale);
       return { id: n.id,
                color: on ? { background: n.color, border: n.border } : { background: FADED, border: FADED },
-               font: { size: on ? n.font : 0 } };
+               font: { size: n.font } };
     }));
     edges.update(data.edges.map(function (e, i) {
       var on = e.from === id || e.to === id;
@@ -98,7 +111,10 @@
 
   function resetHighlight() {
     if (state.highlighted === null) return;
+    state.keep = null;
+    var scale = network.getScale();
     nodes.update(data.nodes.map(function (n) {
+      n.font = labelSize(n, scale);
       return { id: n.id, color: { background: n.color, border: n.border }, font: { size: n.font } };
     }));
     edges.update(data.edges.map(function (e, i) {
@@ -130,9 +146,21 @@
     }
     var count = highlight(id);
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: { duration: 400 } });
+    focusOn(id);
     showDetails(id);
     return count;
+  }
+
+  /* centre the node, zoomed so that its whole neighbourhood is in view */
+  function focusOn(id) {
+    var pos = network.getPositions(Array.from(state.keep));
+    var c = pos[id], reach = 0;
+    Object.keys(pos).forEach(function (k) {
+      reach = Math.max(reach, Math.abs(pos[k].x - c.x), Math.abs(pos[k].y - c.y));
+    });
+    var box = container.getBoundingClientRect();
+    var scale = reach > 0 ? Math.min(box.width, box.height) / 2 / (reach * 1.15) : 1.2;
+    network.focus(id, { scale: Math.min(Math.max(scale, 0.05), 2), animation: { duration: 400 } });
   }
 
   function reset() {
@@ -155,7 +183,8 @@
                function (id) { return offById.get(id); }, select, reset);
 
   var hook = {
-    ready: false, network: network, nodes: nodes, edges: edges, state: state,
+    get ready() { return state.ready; },
+    network: network, nodes: nodes, edges: edges, state: state,
     search: search, highlight: highlight,
     count: function () { return data.nodes.length; },
     selected: function () { return network.getSelectedNodes(); },

@@ -185,8 +185,13 @@
     if (!xs.length) return;
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
     var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
-    var ratio = Math.max(Math.max(x1 - x0, y1 - y0) * 1.3, 0.04);
-    renderer.getCamera().animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio: Math.min(ratio, 1.2) },
+    var ratio = Math.min(Math.max(Math.max(x1 - x0, y1 - y0) * 1.3, 0.04), 1.2);
+    /* the details panel covers the map's right side: centre the neighbourhood left of it */
+    var map = document.getElementById("pk-network").getBoundingClientRect();
+    var panel = document.getElementById("pk-details").getBoundingClientRect();
+    var shift = panel.width > 0 ? (panel.width / 2) * ratio / Math.min(map.width, map.height) : 0;
+    ratio *= map.width > panel.width ? map.width / (map.width - panel.width) : 1;
+    renderer.getCamera().animate({ x: (x0 + x1) / 2 + shift, y: (y0 + y1) / 2, ratio: Math.min(ratio, 1.5) },
                                  { duration: 300 });
   }
   function details(id) {
@@ -211,8 +216,8 @@
       }
     }
     var count = highlight(id);
-    fitTo([id].concat(Array.from(state.neighbours)));
     details(id);
+    fitTo([id].concat(Array.from(state.neighbours)));
     return count;
   }
   function reset() {
@@ -259,7 +264,7 @@
       if (state.selected !== null) {
         if (id === state.selected) { out.zIndex = 2; out.forceLabel = true; out.highlighted = true; }
         else if (state.neighbours.has(id)) { out.zIndex = 1; }
-        else { out.color = FADED; out.label = null; out.zIndex = 0; }
+        else { out.color = FADED; out.label = null; out.zIndex = 0; out.size = attrs.size * 0.6; }
       }
       return out;
     },
