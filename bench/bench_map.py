@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                     if args.html:
                         html = path.with_suffix(".html")
                     else:
-                        write_html(graph, html, layout=layout, max_nodes=10**9, **extra)
+                        write_html(graph, html, layout=layout, **extra)
                     ranked = sorted(graph, key=lambda n: (-graph.degree(n), str(n)))
                     step = max(1, len(ranked) // args.queries)
                     queries = [str(graph.nodes[n].get("label") or n) for n in ranked[::step]]
