@@ -76,12 +76,18 @@ class MapPage:
         return self.page.evaluate(expression, arg)
 
     def node_count(self) -> int:
-        return self.js("paperkg.network.body.data.nodes.length")
+        return self.js("paperkg.count()")
 
     def selected(self) -> list[str]:
-        return self.js("paperkg.network.getSelectedNodes()")
+        return self.js("paperkg.selected()")
+
+    def webgl(self) -> bool:
+        return self.js("document.getElementById('sigma-js') !== null")
 
     def screen_point(self, node_id: str) -> tuple[float, float]:
+        if self.webgl():
+            point = self.js("id => paperkg.screenPoint(id)", node_id)
+            return point["x"], point["y"]
         box = self.page.locator("#pk-network").bounding_box()
         point = self.js(
             "id => paperkg.network.canvasToDOM(paperkg.network.getPositions([id])[id])", node_id
@@ -256,7 +262,7 @@ def test_browser_click_highlights_the_neighbourhood(open_map, kg_maps):
     page.assert_clean()
 
 
-def test_browser_large_graph_opens_with_physics_off(open_map, tmp_path):
+def test_browser_large_graph_is_drawn_with_webgl(open_map, tmp_path):
     graph = nx.barabasi_albert_graph(5_000, 2, seed=7)
     nx.relabel_nodes(graph, {n: f"method:m{n}" for n in graph}, copy=False)
     for node in graph:
@@ -266,15 +272,21 @@ def test_browser_large_graph_opens_with_physics_off(open_map, tmp_path):
     write_html(graph, path)
     written = time.perf_counter() - start
     page = open_map(path)
+    assert page.webgl() and page.js("paperkg.ready") is True
     assert page.node_count() == 5_000
-    assert page.js("paperkg.network.physics.options.enabled") is False
-    page.js("paperkg.select('method:m4999')")
+    assert page.js("paperkg.select('method:m4999')") == graph.degree("method:m4999")
     assert page.selected() == ["method:m4999"]
+    # the best hit for a text: the exact label
+    hub = max(graph, key=graph.degree)
+    assert page.js("t => paperkg.select(t)", hub[7:]) == graph.degree(hub)
+    assert page.selected() == [hub]
+    page.js("paperkg.reset()")
+    assert page.selected() == []
     page.assert_clean()
     print(f"5,000-node map: written in {written:.1f}s, opened in {page.seconds:.1f}s")
 
 
-def test_browser_capped_graph_shows_a_notice(open_map, tmp_path):
+def test_browser_capped_graph_keeps_papers_and_finds_what_is_not_drawn(open_map, tmp_path):
     kg = make_kg()
     path = tmp_path / "capped.html"
     write_html(kg.graph, path, max_nodes=8)
@@ -282,7 +294,100 @@ def test_browser_capped_graph_shows_a_notice(open_map, tmp_path):
     assert page.node_count() == 8
     notice = page.page.locator("#pk-notice")
     assert notice.is_visible()
-    assert "showing the 8 best-connected of 13 nodes" in notice.inner_text()
+    assert "showing all 6 papers and the 2 most shared of 7 entities" in notice.inner_text()
+    shared = dict(kg.graph.nodes(data="df"))
+    dropped = min((n for n in kg.graph if shared.get(n) is not None), key=lambda n: (shared[n], n))
+    label = kg.graph.nodes[dropped]["label"]
+    search = page.page.locator("#pk-search")
+    search.fill(label)
+    first = page.page.locator("#pk-results li").first
+    assert "not drawn on this map" in first.inner_text()
+    search.press("Enter")
+    assert "not drawn on this map" in page.page.locator("#pk-details").inner_text()
+    assert page.selected() == []
+    page.assert_clean()
+
+
+def test_browser_hook_selects_by_text_and_resets(open_map, kg_maps):
+    kg, outdir = kg_maps
+    page = open_map(outdir / "kg.html")
+    assert page.js("paperkg.ready") is True
+    assert page.js("paperkg.select('Bidirectional Encoder')") == kg.graph.degree("method:bert")
+    assert page.selected() == ["method:bert"]
+    assert page.js("paperkg.select('no such thing at all')") == -1
+    page.page.keyboard.press("Escape")
+    assert page.selected() == []
+    assert page.page.locator("#pk-details").is_hidden()
+    page.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def webgl_map(tmp_path_factory):
+    """The small test graph drawn by the WebGL renderer (forced), as big maps are."""
+    kg = make_kg()
+    path = tmp_path_factory.mktemp("webgl") / "kg.html"
+    write_html(kg.graph, path, webgl_threshold=0)
+    return kg, path
+
+
+def test_browser_webgl_map_search_alias_details_and_links(open_map, webgl_map):
+    kg, path = webgl_map
+    page = open_map(path)
+    assert page.webgl() and page.node_count() == kg.graph.number_of_nodes()
+    search = page.page.locator("#pk-search")
+    search.fill("Bidirectional Encoder")
+    assert "BERT" in page.page.locator("#pk-results li").first.inner_text()
+    search.press("Enter")
+    assert page.selected() == ["method:bert"]
+    assert page.page.locator("#pk-details h3").inner_text() == "BERT"
+    assert page.page.locator("#pk-details").is_visible()
+    page.js("paperkg.select('paper:2101.00001')")
+    links = page.page.locator("#pk-details .pk-links a")
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    assert hrefs == {"https://arxiv.org/abs/2101.00001", "https://doi.org/10.1000/xyz123"}
+    page.page.keyboard.press("Escape")
+    assert page.selected() == [] and page.page.locator("#pk-details").is_hidden()
+    page.assert_clean()
+
+
+def test_browser_webgl_map_malicious_text_in_tooltip_runs_nothing(open_map, webgl_map):
+    _, path = webgl_map
+    page = open_map(path)
+    page.js("paperkg.select('paper:2101.00000')")
+    assert page.page.locator("#pk-details h3").inner_text() == MALICIOUS
+    page.page.wait_for_timeout(500)  # the camera settles on the neighbourhood
+    page.page.mouse.move(*page.screen_point("paper:2101.00000"))
+    tooltip = page.page.locator("#pk-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert MALICIOUS in tooltip.inner_text()
+    assert page.js("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    page.assert_clean()
+
+
+def test_browser_webgl_map_filters_views_and_min_papers(open_map, webgl_map):
+    kg, path = webgl_map
+    page = open_map(path)
+    hidden = ("() => paperkg.graph.nodes().filter("
+              "id => paperkg.renderer.getNodeDisplayData(id).hidden).sort()")
+    page.page.locator('#pk-legend-items input[data-group="method"]').uncheck()
+    methods = sorted(n for n, d in kg.graph.nodes(data=True) if d.get("type") == "method")
+    assert page.js(hidden) == methods
+    page.page.locator('#pk-legend-items input[data-group="method"]').check()
+    assert page.js(hidden) == []
+    # entities in fewer papers than the slider says are hidden
+    slider = page.page.locator("#pk-min-papers")
+    slider.fill("2")
+    rare = sorted(n for n, d in kg.graph.nodes(data=True)
+                  if d.get("kind") == "entity" and int(d["df"]) < 2)
+    assert rare and page.js(hidden) == rare
+    slider.fill("1")
+    # colour by year: papers of different years get different colours
+    colour = "id => paperkg.graph.getNodeAttribute(id, 'color')"
+    before = page.js(colour, "paper:2101.00000")
+    page.page.locator("#pk-color-by").select_option("year")
+    years = {page.js(colour, n) for n, d in kg.graph.nodes(data=True) if d["kind"] == "paper"}
+    assert len(years) == 5 and page.js(colour, "paper:2101.00000") != before
+    assert page.page.locator("#pk-scale li").count() == 6  # five years and "no year"
     page.assert_clean()
 
 
@@ -306,8 +411,8 @@ def test_browser_seed_map(open_map, seed_maps, stem, tmp_path):
     page.page.locator("#pk-search").press("Enter")
     assert page.selected() == [hub]
     page.page.locator("#pk-search").fill("")
-    page.js("paperkg.reset(); paperkg.network.unselectAll(); paperkg.network.fit()")
-    page.page.evaluate("document.getElementById('pk-details').hidden = true")
+    page.js("paperkg.reset(); paperkg.fit()")
+    assert page.selected() == [] and page.page.locator("#pk-details").is_hidden()
     page.page.wait_for_timeout(300)
     page.assert_clean()
     shot = tmp_path / f"{stem}.png"
@@ -318,3 +423,14 @@ def test_browser_seed_map(open_map, seed_maps, stem, tmp_path):
         (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, ROOT / "docs" / name)
     print(f"seed {stem}.html: {page.node_count()} nodes, opened in {page.seconds:.1f}s")
+
+
+def test_browser_vis_map_without_physics_becomes_ready(open_map, tmp_path):
+    # drawn at once (no stabilisation): ready must not wait for code defined later
+    kg = make_kg()
+    path = tmp_path / "fixed.html"
+    write_html(kg.graph, path, physics_threshold=5)
+    page = open_map(path)
+    assert page.js("paperkg.ready") is True and not page.webgl()
+    assert page.js("paperkg.select('imagenet')") == kg.graph.degree("dataset:imagenet")
+    page.assert_clean()

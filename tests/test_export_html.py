@@ -231,3 +231,72 @@ def test_html_singleton_communities_share_one_legend_entry(kg):
     assert legend == {"community 0": 3, "community 1": 3, "community other": 1}
     lonely = next(node for node in data["nodes"] if node["id"] == "paper:lonely")
     assert lonely["filter"] == "community other"
+
+
+def test_html_large_map_is_webgl_with_the_bundled_renderer_inline(kg, tmp_path):
+    from paperkg.export.html import webgl_assets
+
+    path = tmp_path / "gl.html"
+    write_html(kg.graph, path, webgl_threshold=0)
+    page = path.read_text(encoding="utf-8")
+    data = payload_of(page)
+    assert data["renderer"] == "webgl" and data["edges"] == []
+    js, versions = webgl_assets()
+    assert versions.startswith("sigma 3.") and "graphology" in versions
+    block = re.search(r'<script id="sigma-js">\n(.*?)\n</script>', page, re.S).group(1)
+    assert block == js
+    assert not re.search(r"<(script|style) id=\"vis-network", page)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
+    assert not URL.findall(js)  # the bundle names no address at all
+    assert "default-src 'none'" in page
+    app = re.search(r'<script id="paperkg-js">(.*?)</script>', page, re.S).group(1)
+    ui = re.search(r'<script id="paperkg-ui-js">(.*?)</script>', page, re.S).group(1)
+    for code in (app, ui):
+        assert "innerHTML" not in code and "insertAdjacentHTML" not in code
+        assert "eval(" not in code and "document.write" not in code
+
+
+def test_html_webgl_bundle_ships_with_its_licences():
+    from importlib import resources
+
+    static = resources.files("paperkg.export") / "static"
+    licences = (static / "sigma-bundle.LICENSE.txt").read_text(encoding="utf-8")
+    for name in ("sigma", "graphology", "graphology-utils", "events"):
+        assert f"==== {name} " in licences
+    assert licences.count("Permission is hereby granted") >= 4
+
+
+def test_html_webgl_links_are_indices_strongest_first(kg):
+    data = html_payload(kg.paper_graph, webgl_threshold=0)
+    ids = [node["id"] for node in data["nodes"]]
+    links = data["links"]
+    assert len(links) == kg.paper_graph.number_of_edges()
+    weights = [w for *_, w in links]
+    assert weights == sorted(weights, reverse=True) and weights[0] == 1.0
+    pairs = {frozenset((ids[i], ids[j])) for i, j, _ in links}
+    assert pairs == {frozenset(e) for e in kg.paper_graph.edges()}
+
+
+def test_html_cap_keeps_every_paper_and_drops_least_shared_entities(kg):
+    data = html_payload(kg.graph, max_nodes=9)
+    kept = {node["id"] for node in data["nodes"]}
+    papers = {n for n, d in kg.graph.nodes(data=True) if d["kind"] == "paper"}
+    assert papers <= kept and len(kept) == 9
+    df = {n: int(d["df"]) for n, d in kg.graph.nodes(data=True) if d["kind"] == "entity"}
+    kept_entities = kept - papers
+    assert min(df[n] for n in kept_entities) >= max(df[n] for n in set(df) - kept_entities)
+    assert "showing all 6 papers and the 3 most shared of 7 entities" in data["notice"]
+    # the dropped ones are still searchable, with their names and aliases
+    offmap = {entry["id"]: entry for entry in data["offmap"]}
+    assert set(offmap) == set(kg.graph) - kept
+    assert all(entry["search"] for entry in offmap.values())
+
+
+def test_html_payload_carries_views(kg):
+    data = html_payload(kg.graph)
+    by_id = {node["id"]: node for node in data["nodes"]}
+    assert by_id["paper:2101.00001"]["year"] == 2018
+    assert by_id["paper:2101.00001"]["community"] == 0
+    assert by_id["method:bert"]["papers"] == int(kg.graph.nodes["method:bert"]["df"])
+    assert by_id["method:bert"]["community"] is None
+    assert set(data["palette"]["types"]) == set(TYPE_COLORS)

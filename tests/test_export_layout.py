@@ -1,46 +1,19 @@
-"""The force layout of large graphs: in-place far field, same bits as the plain formula."""
+"""The exporters' layout: deterministic, communities as regions, small pieces outside."""
 
 from __future__ import annotations
+
+import math
 
 import networkx as nx
 import numpy as np
 import pytest
 
-from paperkg import _kernels
 from paperkg.export.layout import (
     SMALL_GRAPH,
-    _far_field,
     compute_layout,
     layout_from_edges,
     remember_layout,
 )
-
-
-def _plain_far_field(part, sample, sample_mass, soft, scale, disp):
-    # the expression _far_field replaces, as it was written inline in the force loop
-    part = part.astype(np.float32)
-    dx = part[:, 0, None] - sample[None, :, 0]
-    dy = part[:, 1, None] - sample[None, :, 1]
-    inv = sample_mass / (dx * dx + dy * dy + soft)
-    disp[:, 0] += scale * (dx * inv).sum(axis=1)
-    disp[:, 1] += scale * (dy * inv).sum(axis=1)
-
-
-def test_layout_far_field_in_place_gives_the_same_bits() -> None:
-    rng = np.random.default_rng(3)
-    n, s = 1_000, 64
-    pos = rng.uniform(0, 30, size=(n, 2))
-    sample = pos[rng.choice(n, size=s, replace=False)].astype(np.float32)
-    sample_mass = rng.uniform(1, 20, size=s).astype(np.float32)
-    scale = rng.uniform(1, 5, size=n)
-    buffers = tuple(np.empty((400, s), dtype=np.float32) for _ in range(4))
-    expected, got = np.zeros((n, 2)), np.zeros((n, 2))
-    for lo in range(0, n, 400):  # blocks, the last one short, as in the force loop
-        _plain_far_field(pos[lo:lo + 400], sample, sample_mass, np.float32(0.25),
-                         scale[lo:lo + 400], expected[lo:lo + 400])
-        _far_field(pos[lo:lo + 400], sample, sample_mass, np.float32(0.25),
-                   scale[lo:lo + 400], got[lo:lo + 400], buffers)
-    assert np.array_equal(expected, got)
 
 
 def test_layout_large_graph_is_deterministic_and_spread() -> None:
@@ -97,9 +70,6 @@ def test_layout_from_edges_is_the_graphs_layout() -> None:
     assert compute_layout(graph, seed=7) == expected
     # kept for that seed only; another seed is computed
     assert compute_layout(graph, seed=8) == compute_layout(nx.Graph(graph), seed=8)
-    # another edge order sums the forces in another order: other bits
-    shuffled = layout_from_edges(graph.number_of_nodes(), edges[::-1], seed=7)
-    assert not np.array_equal(shuffled, positions)
 
 
 def test_remember_layout_rejects_what_does_not_fit() -> None:
@@ -108,68 +78,61 @@ def test_remember_layout_rejects_what_does_not_fit() -> None:
     with pytest.raises(ValueError, match="positions for"):
         remember_layout(nx.path_graph(SMALL_GRAPH + 2), positions, seed=1)
     assert not remember_layout(graph.subgraph(range(SMALL_GRAPH + 1)), positions, seed=1)
-    with pytest.raises(ValueError, match="more than"):
-        layout_from_edges(SMALL_GRAPH, np.zeros((0, 2), dtype=np.int64))
+    with pytest.raises(ValueError, match="node numbers"):
+        layout_from_edges(3, np.array([[0, 3]]))
 
 
-# --------------------------------------------------------------------------- compiled steps
-
-needs_kernels = pytest.mark.skipif(not _kernels.available(),
-                                   reason="numba not installed (pip install '.[fast]')")
-
-
-def test_layout_far_field_split_is_numpys() -> None:
-    # numpy's pairwise sum: up to 128 values in one run, longer ones halved (the half
-    # rounded down to a multiple of 8); more than one split is left to numpy
-    assert [_kernels.far_field_split(s) for s in (1, 7, 8, 128)] == [0, 0, 0, 0]
-    assert _kernels.far_field_split(256) == 128
-    assert _kernels.far_field_split(129) == 64
-    assert _kernels.far_field_split(250) is None  # 120 + 130: the 130 would split again
-    assert _kernels.far_field_split(300) is None
+def _planted(groups: int, size: int, seed: int) -> tuple[nx.Graph, dict[int, int]]:
+    graph = nx.planted_partition_graph(groups, size, 0.3, 0.004, seed=seed)
+    return graph, {node: node // size for node in graph}
 
 
-@needs_kernels
-@pytest.mark.parametrize("samples", [5, 64, 100, 129, 256])
-def test_layout_far_field_compiled_gives_the_same_bits(samples) -> None:
-    rng = np.random.default_rng(samples)
-    n = 700
-    part = rng.uniform(-50, 50, (n, 2))
-    sample = rng.uniform(-50, 50, (samples, 2)).astype(np.float32)
-    sample_mass = rng.uniform(1, 40, samples).astype(np.float32)
-    scale = rng.uniform(0.5, 3, n)
-    start = rng.normal(size=(n, 2))
-    expected = start.copy()
-    buffers = tuple(np.empty((n, samples), dtype=np.float32) for _ in range(4))
-    _far_field(part, sample, sample_mass, np.float32(0.25), scale, expected, buffers)
-    got = start.copy()
-    _kernels.far_field(part, sample, sample_mass, np.float32(0.25), scale, got,
-                       _kernels.far_field_split(samples))
-    assert np.array_equal(got, expected)
-    # the sums really differ by order: a plain running sum gives other bits somewhere
-    running = start.copy()
-    for axis in range(2):
-        d = (part[:, axis, None].astype(np.float32) - sample[None, :, axis])
-        dd = part[:, :, None].astype(np.float32) - sample.T[None, :, :]
-        inv = sample_mass / ((dd[:, 0] * dd[:, 0] + dd[:, 1] * dd[:, 1]) + np.float32(0.25))
-        terms = d * inv
-        acc = np.zeros(n, dtype=np.float32)
-        for s in range(samples):
-            acc += terms[:, s]
-        running[:, axis] += scale * acc
-    if samples >= 64:
-        assert not np.array_equal(running, expected)
+def test_layout_communities_are_regions() -> None:
+    # of each node's 10 nearest nodes on the map, far more share its group than chance
+    graph, group = _planted(12, 50, seed=2)
+    layout = compute_layout(graph, seed=1)
+    nodes = list(graph)
+    pos = np.array([layout[node] for node in nodes])
+    dist = np.hypot(pos[:, None, 0] - pos[None, :, 0], pos[:, None, 1] - pos[None, :, 1])
+    np.fill_diagonal(dist, np.inf)
+    nearest = np.argsort(dist, axis=1)[:, :10]
+    labels = np.array([group[node] for node in nodes])
+    share = float(np.mean(labels[nearest] == labels[:, None]))
+    assert share / (49 / 599) >= 5.0
 
 
-@needs_kernels
-def test_layout_compiled_forces_give_the_same_layout(monkeypatch) -> None:
-    import paperkg.export.layout as layout_mod
+def test_layout_small_components_and_isolated_nodes_are_packed_outside() -> None:
+    graph = nx.connected_caveman_graph(20, 15)  # 300 nodes: the main piece
+    for k in range(10):  # small pieces
+        nx.add_path(graph, [f"p{k}-{i}" for i in range(4)])
+    graph.add_nodes_from(f"lonely{k}" for k in range(40))
+    layout = compute_layout(graph, seed=5)
+    main = np.array([layout[node] for node in range(300)])
+    centre = main.mean(axis=0)
+    radius = float(np.hypot(*(main - centre).T).max())
+    others = [node for node in graph if not isinstance(node, int)]
+    outside = [math.dist(layout[node], centre) > radius for node in others]
+    assert all(outside)
+    # the map is centred and scaled to 30 sqrt(n)
+    xs = [x for x, _ in layout.values()]
+    assert max(abs(x) for x in xs) <= 30 * math.sqrt(graph.number_of_nodes()) + 0.01
+    # a path of four stays together: its nodes are closer to each other than to the next piece
+    path = np.array([layout[f"p0-{i}"] for i in range(4)])
+    assert float(np.ptp(path, axis=0).max()) < radius / 3
 
-    rng = np.random.default_rng(11)
-    n = 3_000
-    edges = rng.integers(0, n, (12_000, 2))
-    edges = edges[edges[:, 0] != edges[:, 1]]
-    monkeypatch.setattr(layout_mod, "KERNEL_MIN_NODES", 10**12)
-    expected = layout_from_edges(n, edges, seed=4)
-    monkeypatch.setattr(layout_mod, "KERNEL_MIN_NODES", 0)
-    assert np.array_equal(layout_from_edges(n, edges, seed=4), expected)
-    assert "fn:_far_field" in _kernels._state and "fn:_springs" in _kernels._state
+
+def test_layout_initial_positions_keep_the_arrangement() -> None:
+    graph, _ = _planted(4, 40, seed=3)
+    first = compute_layout(graph, seed=1)
+    extra = nx.Graph(graph)
+    extra.add_edges_from((node, f"e{node}") for node in range(0, 160, 4))
+    again = compute_layout(extra, seed=1, initial=first)
+    # the old nodes keep their relative places: their pairwise distances correlate
+    old = np.array([first[n] for n in graph])
+    new = np.array([again[n] for n in graph])
+    d_old = np.hypot(*(old[:, None] - old[None]).transpose(2, 0, 1)).ravel()
+    d_new = np.hypot(*(new[:, None] - new[None]).transpose(2, 0, 1)).ravel()
+    assert np.corrcoef(d_old, d_new)[0, 1] > 0.9
+    # each added node sits by its one neighbour
+    width = float(np.ptp(new[:, 0]))
+    assert all(math.dist(again[f"e{n}"], again[n]) < 0.15 * width for n in range(0, 160, 4))

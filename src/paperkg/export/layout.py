@@ -1,32 +1,36 @@
-"""Deterministic 2-D layouts for the exporters.
+"""Deterministic 2-D layouts for the exporters: communities show as regions.
 
-Small graphs use NetworkX's spring layout. Larger ones use a grid-variant
-Fruchterman-Reingold (Fruchterman & Reingold 1991, "Graph drawing by force-directed
-placement", section on the grid variant): repulsion only between nodes closer than
-``2k``, found with a k-d tree, so an iteration costs O(n + m + close pairs) instead
-of O(n^2). Positions are scaled to a canvas of roughly ``30 * sqrt(n)`` units so the
-HTML map and Gephi both open with readable spacing.
+The largest connected component is laid out by igraph's Fruchterman-Reingold
+(Fruchterman & Reingold 1991, "Graph drawing by force-directed placement"; the grid
+variant above 1,000 nodes), in C, from seeded random positions. Every other component
+is laid out the same way on its own and packed in rings around it, the isolated nodes
+last, so small pieces never sit inside the main cluster. Each piece gets an area
+proportional to its node count, and the whole map is scaled to a canvas of roughly
+``30 * sqrt(n)`` units so the HTML map and Gephi both open with readable spacing.
+
+``bench/bench_layout.py`` measures how well the regions match the communities.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Hashable, Mapping
 
 import networkx as nx
 import numpy as np
 
-from paperkg import _kernels
-
 __all__ = ["compute_layout", "layout_from_edges", "remember_layout", "SMALL_GRAPH"]
 
-#: Up to this many nodes, NetworkX's exact spring layout is fast enough.
+#: Graphs up to this size get more force iterations (cheap there, and it shows).
 SMALL_GRAPH = 400
-#: From this many nodes on the force steps run compiled (:mod:`paperkg._kernels`, with
-#: numba): the far field and the springs, with the same bits as the numpy code.
-KERNEL_MIN_NODES = 20_000
 #: The key of the layout memo in ``graph.__networkx_cache__``.
 _CACHE_KEY = "paperkg_layouts"
+#: Force iterations that refine given starting positions (they only need to spread
+#: the nodes placed at their neighbours' mean, not to find the clusters again).
+_REFINE_ITERATIONS = 15
+#: Space between packed pieces, in units of the typical node spacing.
+_GAP = 2.0
 
 
 def compute_layout(
@@ -46,7 +50,8 @@ def compute_layout(
     seed
         Random seed of the initial positions.
     iterations
-        Force iterations; default 50 for small graphs, fewer as graphs grow.
+        Force iterations; default 1,000 up to 5,000 nodes, 500 above, 15 from
+        ``initial`` positions.
     scale
         Half-width of the output canvas; default ``30 * sqrt(n)``.
     initial
@@ -66,9 +71,8 @@ def compute_layout(
     (``graph.__networkx_cache__``, which NetworkX empties whenever the graph is changed
     through its methods) and handed out again (as a copy) for the same ``seed``,
     ``iterations`` and ``scale``: the layout depends only on the nodes, the edges and
-    these. Each exporter asks for the layout of the graph it writes, and laying out
-    10^5 nodes takes a quarter of a minute; :func:`paperkg.graph.build_knowledge_graph`
-    lays out big paper graphs ahead, on a core that would otherwise wait.
+    these. Cost: about O(iterations * (n + m)) in C (the grid variant's repulsion is
+    local); 20,000 papers with 150,000 links take a few seconds.
     """
     cache = _layout_cache(graph) if initial is None else None
     key = (seed, iterations, scale)
@@ -82,21 +86,18 @@ def compute_layout(
 
 
 def layout_from_edges(n: int, edges: np.ndarray, *, seed: int = 42) -> np.ndarray:
-    """The positions ``compute_layout(graph, seed=seed)`` gives a graph of
-    ``n > SMALL_GRAPH`` nodes, computed from its edges alone (e.g. in a process that has
-    no NetworkX graph).
+    """The positions ``compute_layout(graph, seed=seed)`` gives a graph of ``n``
+    nodes, computed from its edges alone (e.g. in a process that has no NetworkX graph).
 
     ``edges`` is an ``(m, 2)`` integer array of node numbers (the nodes' positions in
-    ``graph``), in ``graph.edges()`` order, without self-loops: the force sums add up in
-    that order, so another order gives other bits. Returns an ``(n, 2)`` float array in
-    node order, not yet rounded: hand it to :func:`remember_layout` to make it the
-    graph's layout.
+    ``graph``); self-loops are ignored. Returns an ``(n, 2)`` float array in node order,
+    not yet rounded: hand it to :func:`remember_layout` to make it the graph's layout.
     """
-    if n <= SMALL_GRAPH:
-        raise ValueError(f"layout_from_edges needs more than {SMALL_GRAPH} nodes, got {n}")
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    arr = _forces(n, edges, seed=seed, iterations=None, start=None)
-    return _rescale(arr, 30.0 * math.sqrt(n))
+    if n < 0 or (len(edges) and (edges.min() < 0 or edges.max() >= n)):
+        raise ValueError(f"edges must join node numbers 0..{n - 1}")
+    arr = _packed_layout(n, edges, seed=seed, iterations=None)
+    return _rescale(arr, 30.0 * math.sqrt(max(n, 1)))
 
 
 def remember_layout(graph: nx.Graph, positions: np.ndarray, *, seed: int = 42) -> bool:
@@ -141,19 +142,13 @@ def _compute_layout(
     scale = float(scale if scale is not None else 30.0 * math.sqrt(n))
     if n == 1:
         return {next(iter(graph)): (0.0, 0.0)}
+    edges = _edge_array(graph)
     start = _initial_positions(graph, initial, seed) if initial else None
-    if n <= SMALL_GRAPH:
-        pos = nx.spring_layout(
-            graph,
-            seed=seed,
-            iterations=iterations or 50,
-            weight=None,
-            method="force",
-            pos=None if start is None else dict(zip(graph, start, strict=True)),
-        )
-        arr = np.array([pos[node] for node in graph], dtype=float)
+    if start is None:
+        arr = _packed_layout(n, edges, seed=seed, iterations=iterations)
     else:
-        arr = _grid_fruchterman_reingold(graph, seed=seed, iterations=iterations, start=start)
+        arr = _force(n, edges, seed=seed, iterations=iterations or _REFINE_ITERATIONS,
+                     start=start * math.sqrt(n), cool=True)
     arr = _rescale(arr, scale)
     return {
         node: (round(float(x), 2), round(float(y), 2))
@@ -161,7 +156,15 @@ def _compute_layout(
     }
 
 
+def _edge_array(graph: nx.Graph) -> np.ndarray:
+    index = {node: i for i, node in enumerate(graph)}
+    return np.array([(index[u], index[v]) for u, v in graph.edges()],
+                    dtype=np.int64).reshape(-1, 2)
+
+
 def _rescale(arr: np.ndarray, scale: float) -> np.ndarray:
+    if not len(arr):
+        return arr
     arr = arr - arr.mean(axis=0)
     extent = float(np.abs(arr).max())
     return arr * (scale / extent) if extent > 0 else arr
@@ -189,121 +192,112 @@ def _initial_positions(
     return np.array([pos[node] for node in graph], dtype=float)
 
 
-def _grid_fruchterman_reingold(
-    graph: nx.Graph, *, seed: int, iterations: int | None, start: np.ndarray | None = None
-) -> np.ndarray:
-    """ForceAtlas2-style forces with exact near-field and sampled far-field repulsion.
+def _components(n: int, edges: np.ndarray) -> list[np.ndarray]:
+    """Connected components as arrays of node numbers, largest first (ties: lowest
+    node first), each sorted."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    Forces follow ForceAtlas2 (Jacomy et al. 2014, PLoS ONE 9(6): e98679): linear
-    attraction along edges, repulsion ``(deg_i + 1)(deg_j + 1) / d`` so hubs push apart
-    and leaves stay by their hub, and "strong" (linear) gravity. Near pairs (closer than
-    ``k``) repel exactly (k-d tree); the far field is estimated from a fresh random
-    sample of S = 256 nodes per iteration, weighted n / S. Displacements are capped by a
-    cooling temperature as in Fruchterman & Reingold (1991). Costs O(n S + m + near
-    pairs) per iteration.
-    """
-    index = {node: i for i, node in enumerate(graph)}
-    edges = np.array(
-        [(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64
-    ).reshape(-1, 2)
-    return _forces(graph.number_of_nodes(), edges, seed=seed, iterations=iterations,
-                   start=start)
+    if n == 0:
+        return []
+    adjacency = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, labels = connected_components(adjacency, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    parts = np.split(order, bounds)
+    parts.sort(key=lambda part: (-len(part), int(part[0])))
+    return parts
 
 
-def _forces(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
-            start: np.ndarray | None) -> np.ndarray:
-    """:func:`_grid_fruchterman_reingold` on ``n`` nodes ``0..n-1`` and ``edges``, an
-    ``(m, 2)`` int64 array of node numbers (no self-loops) in ``graph.edges()`` order."""
-    from scipy.spatial import cKDTree
+def _force(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
+           start: np.ndarray | None = None, cool: bool = False) -> np.ndarray:
+    """igraph's Fruchterman-Reingold on nodes ``0..n-1``; ``start`` (in units of the
+    node spacing) or seeded random positions. ``cool`` starts at a hundredth of the usual
+    temperature, so a given arrangement is refined rather than redone."""
+    import igraph
 
-    mass = np.ones(n)
-    if len(edges):
-        mass += np.bincount(edges.ravel(), minlength=n)
-    rng = np.random.default_rng(seed)
-    k = 1.0
-    side = math.sqrt(n) * k
-    if start is None:
-        pos = rng.uniform(0.0, side, size=(n, 2))
-        temperature = side / 8.0
-    else:
-        pos = start * side
-        temperature = side / 20.0
+    if n <= 2:
+        return np.array([[0.0, 0.0], [1.0, 0.0]][:n])
     if iterations is None:
-        iterations = 80 if n <= 2_000 else 60 if n <= 20_000 else 30
-    cooling = temperature / (iterations + 1)
-    repulsion = 1.0 * k * k
-    gravity = 1.0 / k
-    sample_size = min(n, 256)
-    weight = n / sample_size
-    soft = (0.5 * k) ** 2
-    block = max(1, 2_000_000 // sample_size)
-    split = _kernels.far_field_split(sample_size)
-    compiled = n >= KERNEL_MIN_NODES and split is not None and _kernels.available()
-    buffers = () if compiled else tuple(
-        np.empty((min(block, n), sample_size), dtype=np.float32) for _ in range(4))
-    for _ in range(iterations):
-        disp = np.zeros_like(pos)
-        # far field: a fresh random sample stands in for all nodes (weighted n / S);
-        # the estimate is unbiased and its noise averages out as the layout cools
-        chosen = rng.choice(n, size=sample_size, replace=False)
-        sample = pos[chosen].astype(np.float32)
-        sample_mass = (mass[chosen] * weight).astype(np.float32)
-        if compiled:
-            _kernels.far_field(pos, sample, sample_mass, np.float32(soft), repulsion * mass,
-                               disp, split)
-        else:
-            for lo in range(0, n, block):
-                _far_field(pos[lo : lo + block], sample, sample_mass, np.float32(soft),
-                           repulsion * mass[lo : lo + block], disp[lo : lo + block],
-                           buffers)
-        # near field: exact repulsion between close pairs
-        pairs = cKDTree(pos).query_pairs(k, output_type="ndarray")
-        if len(pairs):
-            i, j = pairs[:, 0], pairs[:, 1]
-            delta = pos[i] - pos[j]
-            dist2 = np.maximum((delta * delta).sum(axis=1), 1e-4)
-            push = (repulsion * mass[i] * mass[j] / dist2)[:, None] * delta
-            for axis in (0, 1):
-                disp[:, axis] += np.bincount(i, push[:, axis], minlength=n)
-                disp[:, axis] -= np.bincount(j, push[:, axis], minlength=n)
-        # linear springs along edges
-        if len(edges) and compiled:
-            _kernels.springs(pos, edges, disp)
-        elif len(edges):
-            u, v = edges[:, 0], edges[:, 1]
-            delta = pos[u] - pos[v]
-            for axis in (0, 1):
-                disp[:, axis] -= np.bincount(u, delta[:, axis], minlength=n)
-                disp[:, axis] += np.bincount(v, delta[:, axis], minlength=n)
-        # strong gravity keeps disconnected pieces near the rest
-        disp -= gravity * mass[:, None] * (pos - pos.mean(axis=0))
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
-        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
-        temperature = max(temperature - cooling, side / 500.0)
+        iterations = 1_000 if n <= 5_000 else 500
+    rng = np.random.default_rng(seed)
+    if start is None:
+        start = rng.uniform(-0.5, 0.5, size=(n, 2)) * math.sqrt(n)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    graph = igraph.Graph(n=n, edges=edges.tolist())
+    temperature = math.sqrt(n) / 10.0 * (0.01 if cool else 1.0)
+    # igraph draws from Python's random module (to separate coinciding nodes): a
+    # generator of our own seed keeps the layout the same from run to run
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        found = graph.layout_fruchterman_reingold(niter=iterations, seed=start.tolist(),
+                                                  start_temp=temperature)
+    finally:
+        igraph.set_random_number_generator(random)
+    return np.array(found.coords, dtype=float).reshape(n, 2)
+
+
+def _packed_layout(n: int, edges: np.ndarray, *, seed: int,
+                   iterations: int | None) -> np.ndarray:
+    """Each component laid out alone, scaled to an area proportional to its size; the
+    largest at the centre, the others in rings around it, biggest first. O(n + m) besides
+    the force layouts."""
+    pos = np.zeros((n, 2))
+    if n == 0:
+        return pos
+    parts = _components(n, edges)
+    local = np.full(n, -1, dtype=np.int64)
+    # the edges of each component, in node-number form local to it
+    owner = np.empty(n, dtype=np.int64)
+    for k, part in enumerate(parts):
+        owner[part] = k
+        local[part] = np.arange(len(part))
+    by_part: dict[int, list[np.ndarray]] = {}
+    if len(edges):
+        keys = owner[edges[:, 0]]
+        order = np.argsort(keys, kind="stable")
+        bounds = np.flatnonzero(np.diff(keys[order])) + 1
+        for chunk in np.split(order, bounds):
+            by_part[int(keys[chunk[0]])] = [local[edges[chunk]]]
+    discs: list[tuple[np.ndarray, float]] = []
+    for k, part in enumerate(parts):
+        size = len(part)
+        if size == 1:
+            discs.append((np.zeros((1, 2)), 0.5))
+            continue
+        local_edges = by_part.get(k, [np.zeros((0, 2), dtype=np.int64)])[0]
+        arr = _force(size, local_edges, seed=seed + k, iterations=iterations)
+        arr -= arr.mean(axis=0)
+        radius = math.sqrt(size)
+        extent = float(np.hypot(arr[:, 0], arr[:, 1]).max())
+        discs.append((arr * (radius / extent) if extent > 0 else arr, radius))
+    centres = _ring_pack([radius for _, radius in discs])
+    for part, (arr, _), centre in zip(parts, discs, centres, strict=True):
+        pos[part] = arr + centre
     return pos
 
 
-def _far_field(part: np.ndarray, sample: np.ndarray, sample_mass: np.ndarray,
-               soft: np.float32, scale: np.ndarray, disp: np.ndarray,
-               buffers: tuple[np.ndarray, ...]) -> None:
-    """Add the sampled far-field repulsion on the nodes at ``part`` to ``disp``.
-
-    The float32 operations of ``dx = x_i - x_s``, ``inv = m_s / (dx^2 + dy^2 + soft)``,
-    ``disp += scale * sum_s(dx * inv)`` (and the same for y), done in place in four
-    reused ``rows x S`` buffers rather than in a dozen fresh temporaries: the same
-    operations in the same order, so the same bits, at a fraction of the memory traffic.
-    """
-    rows = len(part)
-    dx, dy, tmp, sq = (b[:rows] for b in buffers)
-    part32 = part.astype(np.float32)
-    np.subtract(part32[:, 0, None], sample[None, :, 0], out=dx)
-    np.subtract(part32[:, 1, None], sample[None, :, 1], out=dy)
-    np.multiply(dx, dx, out=tmp)
-    np.multiply(dy, dy, out=sq)
-    np.add(tmp, sq, out=tmp)
-    np.add(tmp, soft, out=tmp)
-    np.divide(sample_mass, tmp, out=tmp)
-    np.multiply(dx, tmp, out=dx)
-    np.multiply(dy, tmp, out=dy)
-    disp[:, 0] += scale * dx.sum(axis=1)
-    disp[:, 1] += scale * dy.sum(axis=1)
+def _ring_pack(radii: list[float]) -> np.ndarray:
+    """Centres for discs of ``radii`` (the first at the origin, the others in rings
+    around it, in order, ``_GAP`` apart). O(len(radii))."""
+    centres = np.zeros((len(radii), 2))
+    if not radii:
+        return centres
+    inner = radii[0] + _GAP  # the ring's inner edge
+    i = 1
+    while i < len(radii):
+        width = radii[i]  # the first disc of a ring is its widest (sizes fall)
+        ring = inner + width
+        angle = 0.0
+        circumference = 2.0 * math.pi * ring
+        while i < len(radii):
+            step = (2.0 * radii[i] + _GAP) / ring
+            if angle > 0 and angle + step > 2.0 * math.pi - _GAP / ring:
+                break
+            centres[i] = (ring * math.cos(angle + step / 2), ring * math.sin(angle + step / 2))
+            angle += step
+            i += 1
+            if circumference <= 0:  # pragma: no cover - radii are positive
+                break
+        inner = ring + width + _GAP
+    return centres
