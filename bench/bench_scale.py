@@ -520,8 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
-    from paperkg import _kernels
-    from paperkg._speedups import COMPILED_MODULES, compiled_modules
+    from paperkg._accel import kernels as _kernels
+    from paperkg._accel.speedups import COMPILED_MODULES, compiled_modules
 
     kernels = (f"numba {_kernels.numba_version()}" if _kernels.available()
                else "python (no numba)")

@@ -326,7 +326,7 @@ def test_cache_cli_build_of_a_large_corpus_without_numba_hints_at_it(tmp_path, m
     from typer.testing import CliRunner
 
     import paperkg.workflow as workflow
-    from paperkg import _kernels
+    from paperkg._accel import kernels as _kernels
     from paperkg.cli import app
 
     corpus = tmp_path / "papers.jsonl"

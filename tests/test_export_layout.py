@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from paperkg import _kernels
+from paperkg._accel import kernels as _kernels
 from paperkg.export.layout import (
     SMALL_GRAPH,
     _far_field,

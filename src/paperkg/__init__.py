@@ -8,9 +8,9 @@ The small public API::
     kg = paperkg.KnowledgeGraph.load("graphs/kg.graphml")
 """
 
-from paperkg import _speedups
+from paperkg._accel import speedups
 
-_speedups.install()  # before any compiled module is imported: see paperkg._speedups
+speedups.install()  # before any compiled module is imported: see paperkg._accel.speedups
 
 from paperkg._version import __version__  # noqa: E402
 from paperkg.errors import PaperKGError, PaperNotFoundError  # noqa: E402

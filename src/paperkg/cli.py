@@ -175,7 +175,7 @@ def build(
             progress=_show_progress(),
             jobs=jobs,
             cache=None if no_cache else cache,
-            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            engine=engine,  # type: ignore[arg-type]  # validated by paperkg._accel.parallel
             scheduler=scheduler,
             weight=weight,  # type: ignore[arg-type]  # validated by paperkg.graph
             min_shared=min_shared,
@@ -214,7 +214,7 @@ def extract(
             progress=_show_progress(),
             jobs=jobs,
             cache=None if no_cache else cache,
-            engine=engine,  # type: ignore[arg-type]  # validated by paperkg.parallel
+            engine=engine,  # type: ignore[arg-type]  # validated by paperkg._accel.parallel
             scheduler=scheduler,
             model=_model(model),
         )

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import networkx as nx
 
-from paperkg._fork import can_fork, run_beside
+from paperkg._accel.fork import can_fork, run_beside
 from paperkg.errors import ExportError
 from paperkg.export.gexf import read_gexf, write_gexf
 from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml

@@ -30,8 +30,8 @@ from xml.sax.saxutils import quoteattr as xml_quoteattr
 
 import networkx as nx
 
-from paperkg._fork import can_fork, run_beside
-from paperkg._gc import gc_paused
+from paperkg._accel.fork import can_fork, run_beside
+from paperkg._accel.gcpause import gc_paused
 from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import compute_layout
 from paperkg.export.style import node_color, node_sizes

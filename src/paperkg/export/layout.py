@@ -16,13 +16,13 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 import numpy as np
 
-from paperkg import _kernels
+from paperkg._accel import kernels as _kernels
 
 __all__ = ["compute_layout", "layout_from_edges", "remember_layout", "SMALL_GRAPH"]
 
 #: Up to this many nodes, NetworkX's exact spring layout is fast enough.
 SMALL_GRAPH = 400
-#: From this many nodes on the force steps run compiled (:mod:`paperkg._kernels`, with
+#: From this many nodes on the force steps run compiled (:mod:`paperkg._accel.kernels`, with
 #: numba): the far field and the springs, with the same bits as the numpy code.
 KERNEL_MIN_NODES = 20_000
 #: The key of the layout memo in ``graph.__networkx_cache__``.
@@ -67,7 +67,7 @@ def compute_layout(
     through its methods) and handed out again (as a copy) for the same ``seed``,
     ``iterations`` and ``scale``: the layout depends only on the nodes, the edges and
     these. Each exporter asks for the layout of the graph it writes, and laying out
-    10^5 nodes takes a quarter of a minute; :func:`paperkg.graph.build_knowledge_graph`
+    10^5 nodes takes a quarter of a minute; :func:`paperkg.workflow.build_graph`
     lays out big paper graphs ahead, on a core that would otherwise wait.
     """
     cache = _layout_cache(graph) if initial is None else None

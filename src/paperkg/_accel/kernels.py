@@ -1,6 +1,6 @@
 """Optional compiled inner loops (numba) for the graph stage's and the layout's hot spots.
 
-The pure-Python/numpy versions in :mod:`paperkg.graph` are the reference. Each kernel
+The pure-Python/numpy versions in :mod:`paperkg.graph` and :mod:`paperkg.export.layout` are the reference. Each kernel
 here performs the same floating-point operations in the same order on the same arrays,
 so its result is identical, bit for bit (the tests compare them on random inputs); it is
 just compiled. They are used when numba is importable (``pip install 'paperkg[fast]'``)
@@ -64,7 +64,7 @@ def _compiled(func: Callable) -> Callable:
 def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
                   deg: np.ndarray, order: np.ndarray, m: float,
                   max_passes: int) -> tuple[np.ndarray, bool]:
-    """:func:`paperkg.graph._louvain_level`, compiled: one local-moving pass.
+    """:func:`paperkg.graph.communities._louvain_level`, compiled: one local-moving pass.
 
     ``cuts``: node ``u``'s adjacency entries are ``dst[cuts[u]:cuts[u+1]]`` (weights
     ``wts``), in networkx order, self-loops included (skipped here); ``order``: the
@@ -209,7 +209,7 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
     """The kept pairs of rows ``lo..hi-1`` (or of ``rows``) of the paper-paper
     projection, compiled.
 
-    What :func:`paperkg.graph._project_blocks` computes for those rows with scipy's
+    What :func:`paperkg.graph.projection._project_blocks` computes for those rows with scipy's
     product, without storing the product. One slice of ``width`` papers at a time (the
     accumulator then stays in a core's L2 cache; ``cuts`` from :func:`slice_cuts`), the
     shared count and weight of every paper a row meets accumulate in dense arrays, in
@@ -383,7 +383,7 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
 def shared_entities(rows: np.ndarray, cols: np.ndarray, b_indptr: np.ndarray,
                     b_indices: np.ndarray, w_link: np.ndarray, set_size: np.ndarray,
                     weight: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`paperkg.graph._edge_attrs`'s merge, compiled: for each pair
+    """:func:`paperkg.graph.shared.edge_attrs`'s merge, compiled: for each pair
     ``(rows[k], cols[k])`` the columns its two rows of ``b`` share (``b``: CSR, sorted
     indices), in column order, and the pair's weight before rounding.
 
