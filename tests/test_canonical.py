@@ -124,18 +124,18 @@ def test_canonical_iter_canonical_reads_json_results_like_objects() -> None:
     """extract_corpus canonicalises results held as JSON text (parsed on each pass)
     and keeps the output as JSON too: same records as canonicalize on objects."""
     from paperkg.canonical import iter_canonical
-    from paperkg.workflow import _JsonResults
+    from paperkg.results import JsonResults
 
     data = [
         _res("a", _ent("Fourier Neural Operator", aliases=["FNO"])),
         _res("b", _ent("FNO"), _ent("ImageNet", "dataset")),
         _res("c", _ent("Fourier neural operators"), _ent("CL"), _ent("CL", "math")),
     ]
-    as_json = _JsonResults()
+    as_json = JsonResults()
     as_json.extend(r.model_dump_json() for r in data)
     expected = canonicalize(data)
     assert list(iter_canonical(as_json)) == expected
-    stored = _JsonResults()
+    stored = JsonResults()
     stored.extend(r.model_dump_json() for r in iter_canonical(as_json))
     assert list(stored) == expected and stored[1] == expected[1]
     # the input records are not shared with the output

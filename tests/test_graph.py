@@ -27,7 +27,7 @@ from paperkg.graph import (
     tally_records,
 )
 from paperkg.models import Entity, Paper, PaperEntities
-from paperkg.workflow import _JsonResults
+from paperkg.results import JsonResults
 
 FNO = "method:fourier-neural-operator"
 PDE = "math:partial-differential-equation"
@@ -721,27 +721,27 @@ def test_graph_from_json_results_equals_graph_from_objects():
     """Results held as JSON text (as extract_corpus keeps them) are decoded with
     json.loads, not validated into models: the graphs are the same as from objects,
     and the same errors are raised."""
-    from paperkg.workflow import _JsonResults
+    from paperkg.results import JsonResults
 
     objects = results()
-    as_json = _JsonResults()
+    as_json = JsonResults()
     as_json.extend(r.model_dump_json() for r in objects)
     a, b = build_knowledge_graph(PAPERS, objects), build_knowledge_graph(PAPERS, as_json)
     for g, h in ((a.graph, b.graph), (a.paper_graph, b.paper_graph)):
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))
         assert list(g.edges(data=True)) == list(h.edges(data=True))
         assert g.graph == h.graph
-    unknown = _JsonResults()
+    unknown = JsonResults()
     unknown.extend([PaperEntities(id="nope", title="t").model_dump_json()])
     with pytest.raises(GraphError, match="unknown paper id 'nope'"):
         build_knowledge_graph(PAPERS, unknown)
-    twice = _JsonResults()
+    twice = JsonResults()
     twice.extend([objects[0].model_dump_json()] * 2)
     with pytest.raises(GraphError, match="two extractor results"):
         build_knowledge_graph(PAPERS, twice)
 
 
-class _Counting(_JsonResults):
+class _Counting(JsonResults):
     """JSON results (as extract_corpus holds them) that count the reads of their records."""
 
     reads = 0

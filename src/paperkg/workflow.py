@@ -11,9 +11,7 @@ process and give the same results; the switch points are in
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,9 +25,11 @@ from paperkg._accel import kernels
 from paperkg._accel.fork import can_fork, run_beside
 from paperkg._accel.gcpause import gc_paused
 from paperkg._accel.thresholds import THRESHOLDS
-from paperkg.cache import ExtractionCache, decode_result, encode_result, extractor_fingerprint
-from paperkg.errors import ExportError, GraphError
+from paperkg.cache import ExtractionCache, encode_result, extractor_fingerprint
+from paperkg.errors import GraphError
 from paperkg.models import LoadReport, Paper, PaperEntities
+from paperkg.progress import Progress
+from paperkg.results import ExtractionRun, JsonResults, write_jsonl
 
 if TYPE_CHECKING:
     from paperkg._accel.parallel import Engine
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
            "build_to_dir", "extract_to_file", "build_graph", "canonicalize_corpus",
-           "graph_summary", "write_jsonl"]
+           "graph_summary"]
 
 log = logging.getLogger("paperkg")
 T = TypeVar("T")
@@ -102,69 +102,6 @@ def iter_sources(
     from paperkg.load import iter_papers
 
     return iter_papers(sources, fmt=fmt, report=report)
-
-
-@dataclass
-class ExtractionRun:
-    results: Sequence[PaperEntities]  # canonical; parsed from JSON on each access
-    n_extracted: int
-    n_reused: int
-    papers: list[Paper] = field(default_factory=list)
-
-
-class _JsonResults(Sequence[PaperEntities]):
-    """Per-paper results held as compressed JSON text and parsed on access.
-
-    A parsed :class:`PaperEntities` takes ~10x the memory of its JSON (about 23 KB vs
-    2.5 KB for a typical abstract), and the JSON compresses ~4x more
-    (:func:`paperkg.cache.encode_result`, as the cache stores it); canonicalisation and
-    the graph stage only read each result a few times, so the results of a large
-    corpus, before and after canonicalisation, are kept as compressed text.
-
-    Made with ``raw`` results (``extract_corpus(..., for_graph=True)``), it holds
-    those and canonicalises them when first read.
-    """
-
-    def __init__(self, raw: list[bytes] | None = None) -> None:
-        self._items: list[bytes] = []
-        # raw (not yet canonical) results, canonicalised when first read (see encoded)
-        self._raw = raw
-        #: the graph's tally of these records, when it was made with them
-        #: (:func:`paperkg.graph.tally_records`; ``paperkg build``), which
-        #: :func:`paperkg.graph.tally.given_tally` takes off them
-        self.graph_tally: Any = None
-
-    def extend(self, items: Iterable[str]) -> None:
-        """Add results given as JSON text (compressed here)."""
-        self.encoded.extend(map(encode_result, items))
-
-    def extend_encoded(self, items: Iterable[bytes]) -> None:
-        """Add results already compressed with :func:`paperkg.cache.encode_result`."""
-        self.encoded.extend(items)
-
-    def __len__(self) -> int:
-        return len(self._items) if self._raw is None else len(self._raw)
-
-    @property
-    def encoded(self) -> list[bytes]:
-        """The compressed JSON blobs themselves (not a copy).
-
-        Results made from raw ones are canonicalised here, the first time they are
-        needed (:func:`~paperkg.canonical.canonicalize_json`: the same records as
-        canonicalising them at once)."""
-        if self._raw is not None:
-            self._items, self._raw = _canonical_json(self._raw), None
-        return self._items
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [PaperEntities.model_validate_json(decode_result(j))
-                    for j in self.encoded[index]]
-        return PaperEntities.model_validate_json(decode_result(self.encoded[index]))
-
-    def __iter__(self) -> Iterator[PaperEntities]:
-        for item in self.encoded:
-            yield PaperEntities.model_validate_json(decode_result(item))
 
 
 def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -234,18 +171,18 @@ def extract_corpus(
         # collection would scan again (15.6 s of its CPU time at 10^6 papers, taken
         # from the workers it shares the cores with). The collector is back on after.
         stack.enter_context(gc_paused())
-        bar = stack.enter_context(_Progress(progress, total))
+        bar = stack.enter_context(Progress(progress, total))
         batches.run(papers, stack, bar, jobs=jobs, engine=engine, scheduler=scheduler,
                     model=model)
     raw = batches.raw
     if for_graph:
         from paperkg.graph import merge_tallies, tally_records
 
-        canonical = _JsonResults(raw=raw.encoded)
+        canonical = JsonResults(raw=raw.encoded, canonicalize=_canonical_json)
         canonical.graph_tally = merge_tallies(
             canonicalize_corpus(raw.encoded, tally_records, encoded=True))
     else:
-        canonical = _JsonResults()
+        canonical = JsonResults()
         canonical.extend_encoded(_canonical_json(raw.encoded))
     del raw
     return ExtractionRun(canonical, n_extracted=batches.n_extracted, n_reused=batches.n_reused,
@@ -261,7 +198,7 @@ class _Batches:
         self.size, self.cache, self.fingerprint = size, cache, fingerprint
         self.keep_papers = keep_papers
         self.kept: list[Paper] = []
-        self.raw = _JsonResults()
+        self.raw = JsonResults()
         self.n_extracted = self.n_reused = 0
         self.store: ExtractionCache | None = None
         # batches whose misses are in flight, oldest first: (batch, cached blob or None)
@@ -280,7 +217,7 @@ class _Batches:
             self.waiting.append((batch, found))
             yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
 
-    def run(self, papers: Iterable[Paper], stack: ExitStack, bar: _Progress, **how: Any) -> None:
+    def run(self, papers: Iterable[Paper], stack: ExitStack, bar: Progress, **how: Any) -> None:
         """Extract every batch's misses (:func:`paperkg._accel.parallel.iter_extract`),
         store them in the cache in one transaction per batch, keep all the results."""
         from paperkg._accel.parallel import iter_extract
@@ -300,46 +237,6 @@ class _Batches:
             if self.keep_papers:
                 self.kept.extend(batch)
             bar.advance(len(batch))
-
-
-class _Progress:
-    """A rich progress bar on stderr when ``enabled``, else nothing.
-
-    It counts papers (``1,200/5,000 papers``); a streamed input has no total until it
-    has been read, so its bar counts up (``1,200/? papers``) with the elapsed time and
-    no estimate of the time left."""
-
-    def __init__(self, enabled: bool, total: int | None) -> None:
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("papers"), TimeElapsedColumn()]
-            if self.total is not None:
-                columns.append(TimeRemainingColumn())
-            self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("extracting", total=self.total)
-        return self
-
-    def advance(self, n: int) -> None:
-        if self.enabled:
-            self._bar.advance(self._task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self._bar.stop()
 
 
 def build(
@@ -438,34 +335,6 @@ def graph_summary(kg: KnowledgeGraph) -> str:
                    if d.get("community") is not None}
     return (f"entities: {types}; paper graph: {papers.number_of_edges()} links, "
             f"{len(communities)} communities")
-
-
-def write_jsonl(results: Sequence[PaperEntities], path: str | Path) -> None:
-    """Write one JSON object per paper (the ``paperkg extract`` format)."""
-    path = Path(path)
-    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: written as it is
-        try:
-            with path.open("w", encoding="utf-8") as fh:
-                for res in results:
-                    fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        except OSError as error:
-            raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-        return
-    # written beside it and renamed over it once complete: an interrupted run leaves
-    # the previous file, never a part of one
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("w", encoding="utf-8") as fh:
-            for res in results:
-                fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, path)
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def extract_to_file(

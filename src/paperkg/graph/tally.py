@@ -77,7 +77,7 @@ def _records(results: Sequence[PaperEntities], start: int = 0, stop: int | None 
              ) -> Iterator[dict[str, Any]]:
     """Each result (from ``start`` to ``stop``) as a JSON dict, in order.
 
-    Results held as compressed JSON text (``workflow._JsonResults``, whose ``encoded``
+    Results held as compressed JSON text (:class:`paperkg.results.JsonResults`, whose ``encoded``
     are :func:`paperkg.cache.encode_result` blobs of canonical records) are decoded with
     :func:`json.loads` rather than validated into model objects again: the graph reads a
     few fields of each once. Model objects are dumped.
@@ -152,7 +152,7 @@ def tally_records(records: Iterable[dict[str, Any]]) -> _Tally:
     ``paperkg build`` makes it while canonicalising
     (:func:`paperkg.canonical.reduce_canonical_json`, whose parts
     :func:`merge_tallies` joins) and hands it over on the results
-    (``workflow._JsonResults.graph_tally``), so the records are not parsed twice."""
+    (``JsonResults.graph_tally``), so the records are not parsed twice."""
     return _tally(records, None)
 
 
