@@ -445,7 +445,7 @@ def test_graph_louvain_terminates_on_the_networkx_inf_loops_graph(louvain_pass):
     # the golden partition is the best of all 877 partitions of the seven nodes
     best = max(_partitions(list(g)), key=lambda part: nx.community.modularity(g, part))
     assert _as_sets(best) == [[0, 2, 5, 6], [1, 3, 4]]
-    for seed in range(30):
+    for seed in range(100):
         assert _as_sets(_louvain(g, None, seed)) == [[0, 2, 5, 6], [1, 3, 4]], seed
 
 

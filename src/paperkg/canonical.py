@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from paperkg.cache import decode_result, encode_result
-from paperkg.extract.resolve import singular_surface
+from paperkg.extract.candidates import singular_surface
 from paperkg.models import PaperEntities
 from paperkg.text import match_key as _match_key
 from paperkg.text import slugify

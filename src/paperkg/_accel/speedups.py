@@ -39,6 +39,7 @@ COMPILED_MODULES = (
     "paperkg.extract.gazetteer",
     "paperkg.extract.patterns",
     "paperkg.extract.pipeline",
+    "paperkg.extract.candidates",
     "paperkg.extract.resolve",
     "paperkg.extract.learned",
 )
