@@ -542,8 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         from paperkg._accel import kernels as _kernels
         from paperkg._accel.speedups import COMPILED_MODULES, compiled_modules
     except ImportError:  # an older paperkg
-        from paperkg import _kernels
         from paperkg._speedups import COMPILED_MODULES, compiled_modules
+
+        from paperkg import _kernels
 
     kernels = (f"numba {_kernels.numba_version()}" if _kernels.available()
                else "python (no numba)")

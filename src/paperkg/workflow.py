@@ -168,8 +168,8 @@ def extract_corpus(
     with ExitStack() as stack:
         # This process reads the corpus into a growing list of papers and holds every
         # result: millions of objects and no reference cycles, which each full
-        # collection would scan again (15.6 s of its CPU time at 10^6 papers, taken
-        # from the workers it shares the cores with). The collector is back on after.
+        # collection would scan again, taking CPU time from the workers it shares the
+        # cores with. The collector is back on after.
         stack.enter_context(gc_paused())
         bar = stack.enter_context(Progress(progress, total))
         batches.run(papers, stack, bar, jobs=jobs, engine=engine, scheduler=scheduler,

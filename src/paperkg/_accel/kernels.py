@@ -73,8 +73,8 @@ def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
 
     The nodes are first renamed in visiting order (node ``order[t]`` becomes ``t``, its
     adjacency copied to position ``t``), so the pass reads the adjacency front to back
-    instead of jumping to a random node's entries at every step (at 10^6 papers the
-    level took 190 s instead of 238 s). Communities are named after nodes, so the names
+    instead of jumping to a random node's entries at every step (far fewer cache misses
+    on a large level). Communities are named after nodes, so the names
     map back one to one; the sums, comparisons and ties are the same, and so is the
     partition. The copy costs 12 bytes an entry (int32 node numbers where they fit).
     """
@@ -250,9 +250,10 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
 
 
 def sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` took
-    ~1 ms a call on the few hundred keys of a block of rows (28 s of a 10^6 projection)
-    and 22 s on the 10^6 projection's 30 M kept keys, which a sort handles in 0.7 s."""
+    """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` has a
+    fixed cost of about a millisecond a call, which the thousands of small blocks of a
+    large projection pay again and again, and is slower than a sort on tens of millions
+    of keys too."""
     keys = np.sort(keys)
     if len(keys) > 1:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
