@@ -18,6 +18,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from paperkg._accel.kernel_steps import (
+    _accumulate,
+    _add_common,
+    _common_sum,
+    _insert_best,
+    _settled,
+    register_helpers,
+)
+
 __all__ = ["available", "far_field", "far_field_split", "louvain_level", "numba_version",
            "project_rows", "shared_entities", "slice_cuts", "sorted_unique", "springs"]
 
@@ -50,6 +59,7 @@ def _compiled(func: Callable) -> Callable:
     key = "fn:" + func.__name__
     if key not in _state:
         numba_version()
+        register_helpers()
         njit = _state["numba"].njit
         try:
             _state[key] = njit(cache=True, nogil=True)(func)
@@ -207,31 +217,27 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
                  top_k: int | None, rows: np.ndarray | None = None,
                  common: Common | None = None) -> tuple[np.ndarray, int, np.ndarray]:
     """The kept pairs of rows ``lo..hi-1`` (or of ``rows``) of the paper-paper
-    projection, compiled.
+    projection, compiled: what :func:`paperkg.graph.projection._project_blocks` computes
+    with scipy's product, without storing the product.
 
-    What :func:`paperkg.graph.projection._project_blocks` computes for those rows with scipy's
-    product, without storing the product. One slice of ``width`` papers at a time (the
-    accumulator then stays in a core's L2 cache; ``cuts`` from :func:`slice_cuts`), the
-    shared count and weight of every paper a row meets accumulate in dense arrays, in
-    the order scipy's ``csr_matmat`` adds them (so the sums are the same); each row's
-    ``top_k`` best valid off-diagonal entries (score, then count, descending; then lower
-    column) are kept over all slices. Returns the kept pairs as sorted unique
-    ``i * n + j`` keys (``i < j``), the number of valid off-diagonal products, and the
-    rows left undone (none without ``common``).
+    One slice of ``width`` papers at a time (``cuts`` from :func:`slice_cuts`; the
+    accumulator stays in a core's L2 cache), the shared count and weight of every paper
+    a row meets accumulate in dense arrays in the order scipy adds them (the same sums);
+    each row keeps its ``top_k`` best valid off-diagonal entries (score, then count,
+    descending; then lower column) over all slices. Returns the kept pairs as sorted
+    unique ``i * n + j`` keys (``i < j``), the number of valid off-diagonal products,
+    and the rows left undone (none without ``common``).
 
-    With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only the
-    paper lists of its rare entities (columns before ``common.first``; the common ones'
-    lists are the long ones), and completes each paper met with the common entities the two share
-    (from ``common.bits``, added in the row's entity order, so the sums are still the
-    reference's). A paper met by no rare entity shares only common ones with the row, so
-    it scores at most the sum of the row's common weights (``count``: their number);
-    when the row's ``top_k``-th best scores more than that, the row's top-k is final.
-    Otherwise the row is returned as undone (run it again without ``common``). A paper
-    met by a rare entity is not completed at all once the row has ``top_k`` entries and
-    its rare sum plus the row's common weights (with a margin for rounding) falls short
-    of the ``top_k``-th best: whatever it shares, it cannot make the row's top-k (on the
-    synthetic 10^6 corpus this drops most papers met and halves the time). The count of
-    valid products leaves out the pairs of common entities only and those papers.
+    With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only its
+    rare entities' paper lists (columns before ``common.first``; the common ones' are
+    the long ones) and completes each paper met with the common entities the two share
+    (``common.bits``, in the row's order: still the reference's sums). A paper met by
+    no rare entity scores at most the sum of the row's common weights; when the row's
+    ``top_k``-th best beats that, its top-k is final, else the row is returned undone
+    (run it again without ``common``). A paper whose rare sum plus that bound (with a
+    margin for rounding) falls short of a full row's ``top_k``-th best is not completed
+    at all: it cannot make the top-k. The count of valid products leaves out the pairs
+    of common entities only and those papers.
     """
     if rows is None:
         rows = np.arange(lo, hi, dtype=np.int64)
@@ -285,24 +291,14 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
             end = b_indptr[i + 1]
             n_touched = 0
             for a in range(b_indptr[i], mid):
-                e = b_indices[a]
-                w = w_link[e]
-                for t in range(cuts[e, part], cuts[e, part + 1]):
-                    p = bt_indices[t] - c0
-                    if acc[p, 0] == 0.0:
-                        touched[n_touched] = p
-                        n_touched += 1
-                    acc[p, 0] += 1.0
-                    acc[p, 1] += w
+                n_touched = _accumulate(acc, touched, n_touched, b_indices[a], w_link,
+                                        cuts, part, bt_indices, c0)
             nb = n_best[r]
             # what the common entities can add to a paper's score, at most: a paper
             # whose rare sum plus this is below the row's k-th best cannot make the
             # top-k, whatever it shares (rounding: the common weights are added one by
             # one, each sum rounded; the margin covers it many times over)
-            lift = 0.0
-            for a in range(mid, end):
-                lift += 1.0 if mode == 0 else w_link[b_indices[a]]
-            lift = lift * (1.0 + 1e-9) + 1e-9
+            lift = _common_sum(b_indices, w_link, mid, end, mode) * (1.0 + 1e-9) + 1e-9
             for t in range(n_touched):
                 local = touched[t]
                 c = acc[local, 0]
@@ -314,14 +310,8 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     continue
                 if prune and nb == k and (c if mode == 0 else s) + lift < best_s[r, k - 1]:
                     continue
-                if mid < end:
-                    # the common entities p shares with the row
-                    has = bits[p]
-                    for a in range(mid, end):
-                        e = b_indices[a]
-                        if (has >> (e - first)) & 1:
-                            c += 1.0
-                            s += w_link[e]
+                if mid < end:  # the common entities p shares with the row
+                    c, s = _add_common(c, s, bits[p], b_indices, w_link, mid, end, first)
                 if c < min_valid:
                     continue
                 row_pairs[r] += 1
@@ -337,39 +327,15 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     keys[n_keys] = min(i, p) * n + max(i, p)
                     n_keys += 1
                     continue
-                # insert (s, c, p) into the row's best list
-                if nb == k:
-                    q = k - 1
-                    if not (s > best_s[r, q] or (s == best_s[r, q] and (
-                            c > best_c[r, q] or (c == best_c[r, q] and p < best_p[r, q])))):
-                        continue
-                else:
-                    q = nb
-                    nb += 1
-                while q > 0 and (s > best_s[r, q - 1] or (s == best_s[r, q - 1] and (
-                        c > best_c[r, q - 1] or (c == best_c[r, q - 1]
-                                                 and p < best_p[r, q - 1])))):
-                    best_s[r, q] = best_s[r, q - 1]
-                    best_c[r, q] = best_c[r, q - 1]
-                    best_p[r, q] = best_p[r, q - 1]
-                    q -= 1
-                best_s[r, q] = s
-                best_c[r, q] = c
-                best_p[r, q] = p
+                nb = _insert_best(best_s, best_c, best_p, r, nb, k, s, c, p)
             n_best[r] = nb
     for r in range(rows):
         i = row_ids[r]
-        if prune and tail[i] < b_indptr[i + 1]:
-            # a paper met by no rare entity scores at most the common ones' sum
-            bound = 0.0
-            for a in range(tail[i], b_indptr[i + 1]):
-                bound += w_link[b_indices[a]]
-            if mode == 0:
-                bound = float(b_indptr[i + 1] - tail[i])
-            if n_best[r] < k or not best_s[r, k - 1] > bound:
-                undone[n_undone] = i
-                n_undone += 1
-                continue
+        if prune and not _settled(i, r, b_indptr, b_indices, w_link, tail, mode, k,
+                                  n_best, best_s):
+            undone[n_undone] = i
+            n_undone += 1
+            continue
         n_pairs += row_pairs[r]
         for q in range(n_best[r] if k >= 0 else 0):
             p = best_p[r, q]
