@@ -107,7 +107,7 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         With this many nodes in the two graphs together, the ``papers.*`` files are
         written by a forked child process while this one writes the ``kg.*`` files (two
         cores; the same bytes as one after the other, see
-        :func:`paperkg._fork.run_beside`). Below it, or without ``fork``, serially.
+        :func:`paperkg._accel.fork.run_beside`). Below it, or without ``fork``, serially.
 
     Returns
     -------
