@@ -83,7 +83,7 @@ def test_structure_has_no_import_cycles(imports):
 def test_structure_only_the_workflow_forks_or_pauses_the_gc(imports):
     users = {m for m in imports if set(imports.successors(m)) & FORK_GC}
     outside = {m for m in users if not m.startswith("paperkg._accel")}
-    assert outside == MAY_FORK | FORKING_WRITERS
+    assert MAY_FORK <= outside <= MAY_FORK | FORKING_WRITERS
     # and nothing else calls os.fork or switches the collector off
     for name, path in _modules().items():
         if name in MAY_FORK | FORKING_WRITERS or name.startswith("paperkg._accel"):
