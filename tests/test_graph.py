@@ -611,7 +611,7 @@ def test_graph_pruning_kernel_settles_rows_exactly_with_64_common_entities(monke
     bt.sort_indices()
     cuts = _kernels.slice_cuts(bt.indptr, bt.indices, n, 64)
     set_size = np.diff(b.indptr).astype(np.float64)
-    common = _common_entities(b, df, n)  # every entity is above PRUNE_DF: the 64 commonest
+    common = _common_entities(b, df, n)  # every entity is above prune_df: the 64 commonest
     assert common is not None and common.first == b.shape[1] - 64
     assert (common.bits < 0).any()  # some paper has the 64th common entity (bit 63)
     rows = np.random.default_rng(1).permutation(n)[:400]
