@@ -13,7 +13,7 @@ collector.
   allocation (``gc_paused``).
 * :mod:`~paperkg._accel.parallel`: extraction in a process pool or on Dask.
 * :mod:`~paperkg._accel.kernels`: numba versions of the graph's and the layout's inner
-  loops (:mod:`~paperkg._accel.kernel_steps`: steps of the projection's loop).
+  loops.
 * :mod:`~paperkg._accel.speedups`: the Cython build of the extractor's modules and the
   import hook that keeps an edited source ahead of a stale build.
 * :mod:`~paperkg._accel.thresholds`: every switch point and chunk size, in one

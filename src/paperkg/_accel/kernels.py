@@ -18,15 +18,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from paperkg._accel.kernel_steps import (
-    _accumulate,
-    _add_common,
-    _common_sum,
-    _insert_best,
-    _settled,
-    register_helpers,
-)
-
 __all__ = ["available", "far_field", "far_field_split", "louvain_level", "numba_version",
            "project_rows", "shared_entities", "slice_cuts", "sorted_unique", "springs"]
 
@@ -59,7 +50,6 @@ def _compiled(func: Callable) -> Callable:
     key = "fn:" + func.__name__
     if key not in _state:
         numba_version()
-        register_helpers()
         njit = _state["numba"].njit
         try:
             _state[key] = njit(cache=True, nogil=True)(func)
@@ -291,14 +281,24 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
             end = b_indptr[i + 1]
             n_touched = 0
             for a in range(b_indptr[i], mid):
-                n_touched = _accumulate(acc, touched, n_touched, b_indices[a], w_link,
-                                        cuts, part, bt_indices, c0)
+                e = b_indices[a]
+                w = w_link[e]
+                for t in range(cuts[e, part], cuts[e, part + 1]):
+                    p = bt_indices[t] - c0
+                    if acc[p, 0] == 0.0:
+                        touched[n_touched] = p
+                        n_touched += 1
+                    acc[p, 0] += 1.0
+                    acc[p, 1] += w
             nb = n_best[r]
             # what the common entities can add to a paper's score, at most: a paper
             # whose rare sum plus this is below the row's k-th best cannot make the
             # top-k, whatever it shares (rounding: the common weights are added one by
             # one, each sum rounded; the margin covers it many times over)
-            lift = _common_sum(b_indices, w_link, mid, end, mode) * (1.0 + 1e-9) + 1e-9
+            lift = 0.0
+            for a in range(mid, end):
+                lift += 1.0 if mode == 0 else w_link[b_indices[a]]
+            lift = lift * (1.0 + 1e-9) + 1e-9
             for t in range(n_touched):
                 local = touched[t]
                 c = acc[local, 0]
@@ -310,8 +310,14 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     continue
                 if prune and nb == k and (c if mode == 0 else s) + lift < best_s[r, k - 1]:
                     continue
-                if mid < end:  # the common entities p shares with the row
-                    c, s = _add_common(c, s, bits[p], b_indices, w_link, mid, end, first)
+                if mid < end:
+                    # the common entities p shares with the row
+                    has = bits[p]
+                    for a in range(mid, end):
+                        e = b_indices[a]
+                        if (has >> (e - first)) & 1:
+                            c += 1.0
+                            s += w_link[e]
                 if c < min_valid:
                     continue
                 row_pairs[r] += 1
@@ -327,15 +333,39 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     keys[n_keys] = min(i, p) * n + max(i, p)
                     n_keys += 1
                     continue
-                nb = _insert_best(best_s, best_c, best_p, r, nb, k, s, c, p)
+                # insert (s, c, p) into the row's best list
+                if nb == k:
+                    q = k - 1
+                    if not (s > best_s[r, q] or (s == best_s[r, q] and (
+                            c > best_c[r, q] or (c == best_c[r, q] and p < best_p[r, q])))):
+                        continue
+                else:
+                    q = nb
+                    nb += 1
+                while q > 0 and (s > best_s[r, q - 1] or (s == best_s[r, q - 1] and (
+                        c > best_c[r, q - 1] or (c == best_c[r, q - 1]
+                                                 and p < best_p[r, q - 1])))):
+                    best_s[r, q] = best_s[r, q - 1]
+                    best_c[r, q] = best_c[r, q - 1]
+                    best_p[r, q] = best_p[r, q - 1]
+                    q -= 1
+                best_s[r, q] = s
+                best_c[r, q] = c
+                best_p[r, q] = p
             n_best[r] = nb
     for r in range(rows):
         i = row_ids[r]
-        if prune and not _settled(i, r, b_indptr, b_indices, w_link, tail, mode, k,
-                                  n_best, best_s):
-            undone[n_undone] = i
-            n_undone += 1
-            continue
+        if prune and tail[i] < b_indptr[i + 1]:
+            # a paper met by no rare entity scores at most the common ones' sum
+            bound = 0.0
+            for a in range(tail[i], b_indptr[i + 1]):
+                bound += w_link[b_indices[a]]
+            if mode == 0:
+                bound = float(b_indptr[i + 1] - tail[i])
+            if n_best[r] < k or not best_s[r, k - 1] > bound:
+                undone[n_undone] = i
+                n_undone += 1
+                continue
         n_pairs += row_pairs[r]
         for q in range(n_best[r] if k >= 0 else 0):
             p = best_p[r, q]
