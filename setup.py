@@ -1,5 +1,5 @@
 """Build script. The package metadata is in ``pyproject.toml``; this file adds the
-optional Cython build of the extractor's rule modules (see ``src/paperkg/_speedups.py``).
+optional Cython build of the extractor's rule modules (see ``src/paperkg/_accel/speedups.py``).
 
 Each module of ``COMPILED_MODULES`` is translated from its ``.py`` source by Cython and
 compiled into an extension module of the same name; ``_compiled.json`` records the
@@ -24,14 +24,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def _compiled_modules() -> tuple[str, ...]:
-    """``paperkg._speedups.COMPILED_MODULES``, read from its source (the package itself
+    """``paperkg._accel.speedups.COMPILED_MODULES``, read from its source (the package itself
     is not importable while it is being built)."""
-    tree = ast.parse((HERE / "src" / "paperkg" / "_speedups.py").read_text(encoding="utf-8"))
+    tree = ast.parse((HERE / "src" / "paperkg" / "_accel" / "speedups.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
                 getattr(target, "id", None) == "COMPILED_MODULES" for target in node.targets):
             return tuple(ast.literal_eval(node.value))
-    raise RuntimeError("src/paperkg/_speedups.py defines no COMPILED_MODULES")
+    raise RuntimeError("src/paperkg/_accel/speedups.py defines no COMPILED_MODULES")
 
 
 COMPILED_MODULES = _compiled_modules()

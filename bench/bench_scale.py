@@ -12,7 +12,9 @@ repeat runs in a fresh Python process (so peak memory is per size) and measures:
   then ``load`` is a stage of its own and counts in the end-to-end time);
 * ``rerun``: streaming load + extraction again with the warm cache (all reused;
   ``--no-rerun`` skips it);
-* ``build``: :func:`paperkg.graph.build_knowledge_graph` (projection, communities);
+* ``build``: the graph stage as ``paperkg build`` runs it,
+  :func:`paperkg.workflow.build_graph` (projection, communities; in an older paperkg,
+  :func:`paperkg.graph.build_knowledge_graph`);
 * ``graphml``: writing the knowledge graph and the paper graph as GraphML;
 * CPU seconds of the main process for ``build`` and ``graphml`` (on a shared machine
   they vary less than the wall-clock figures);
@@ -147,10 +149,19 @@ def _cpu() -> float:
 
 
 #: The steps ``--stages`` times: module -> functions (looked up at call time by their
-#: callers, so wrapping the module attribute is enough; a name missing in the paperkg
-#: under test is skipped).
+#: callers, so wrapping the module attribute is enough; a module or name missing in
+#: the paperkg under test is skipped).
 STAGES = {
-    "paperkg.canonical": ["canonicalize_json", "reduce_canonical_json", "_surfaces", "_plan"],
+    "paperkg.canonical": ["canonicalize_json", "reduce_canonical_json", "surface_counts",
+                          "plan_of", "rewrite_records", "_surfaces", "_plan"],
+    "paperkg.workflow": ["canonicalize_corpus", "_collect_forked", "_project_halves",
+                         "_graphs_and_layouts"],
+    "paperkg.graph.tally": ["collect", "corpus_from_tally"],
+    "paperkg.graph.projection": ["paper_graph", "plan_projection"],
+    "paperkg.graph.bipartite": ["corpus_links", "knowledge_graph"],
+    "paperkg.graph.communities": ["link_louvain"],
+    "paperkg.graph.labels": ["assign_communities"],
+    # an older paperkg's graph module
     "paperkg.graph": ["_collect", "_corpus_links", "paper_graph", "_edge_attrs",
                       "knowledge_graph", "_link_louvain", "assign_communities"],
     "paperkg.export.layout": ["layout_from_edges", "compute_layout"],
@@ -186,7 +197,10 @@ def time_stages(record: dict[str, float]) -> None:
 
     main = os.getpid()
     for module_name, names in STAGES.items():
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:  # not in the paperkg under test
+            continue
         for name in names:
             func = getattr(module, name, None)
             if func is None:
@@ -218,8 +232,12 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     """One measured run (in its own process); returns the figures as a dict."""
     import networkx as nx
 
-    from paperkg.graph import build_knowledge_graph
     from paperkg.workflow import extract_corpus, iter_sources, load_sources
+
+    try:  # the graph stage as paperkg build runs it (both cores on a big corpus)
+        from paperkg.workflow import build_graph as build_knowledge_graph
+    except ImportError:  # an older paperkg, whose graph stage scheduled its own forks
+        from paperkg.graph import build_knowledge_graph
 
     try:
         from paperkg.workflow import stream_sources
@@ -520,8 +538,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
-    from paperkg import _kernels
-    from paperkg._speedups import COMPILED_MODULES, compiled_modules
+    try:
+        from paperkg._accel import kernels as _kernels
+        from paperkg._accel.speedups import COMPILED_MODULES, compiled_modules
+    except ImportError:  # an older paperkg
+        from paperkg._speedups import COMPILED_MODULES, compiled_modules
+
+        from paperkg import _kernels
 
     kernels = (f"numba {_kernels.numba_version()}" if _kernels.available()
                else "python (no numba)")

@@ -16,7 +16,12 @@ p4-p5 {transformer} and pde between every two of p1, p2, p3, p5. With ``max_df=0
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from paperkg._accel.thresholds import THRESHOLDS
+from paperkg.graph import paper_graph
 from paperkg.models import Entity, Mention, Paper, PaperEntities
 
 PAPERS = [
@@ -188,3 +193,29 @@ def clustered_corpus(n_papers: int = 400, seed: int = 3):
                 for e in sorted(picked)]
         found.append(PaperEntities(id=pid, title=f"Paper {i}", entities=ents))
     return papers, found
+
+
+@contextmanager
+def thresholds(**fields: float) -> Iterator[None]:
+    """Set fields of :data:`paperkg._accel.thresholds.THRESHOLDS` for the block."""
+    old = {name: getattr(THRESHOLDS, name) for name in fields}
+    for name, value in fields.items():
+        setattr(THRESHOLDS, name, value)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            setattr(THRESHOLDS, name, value)
+
+
+def projected(*args: Any, block_work: int | None = None, column_block: int | None = None,
+              **kwargs: Any) -> Any:
+    """:func:`paperkg.graph.paper_graph` with its row blocks of about ``block_work``
+    products and column slices of ``column_block`` papers (``None``: the default)."""
+    fields: dict[str, int] = {}
+    if block_work is not None:
+        fields["block_work"] = block_work
+    if column_block is not None:
+        fields["column_block"] = fields["kernel_column_block"] = column_block
+    with thresholds(**fields):
+        return paper_graph(*args, **kwargs)

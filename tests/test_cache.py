@@ -325,8 +325,8 @@ def test_cache_cli_build_of_a_large_corpus_without_numba_hints_at_it(tmp_path, m
 
     from typer.testing import CliRunner
 
-    import paperkg.workflow as workflow
-    from paperkg import _kernels
+    from paperkg._accel import kernels as _kernels
+    from paperkg._accel.thresholds import THRESHOLDS
     from paperkg.cli import app
 
     corpus = tmp_path / "papers.jsonl"
@@ -336,13 +336,13 @@ def test_cache_cli_build_of_a_large_corpus_without_numba_hints_at_it(tmp_path, m
         encoding="utf-8",
     )
     args = ["build", str(corpus), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1"]
-    monkeypatch.setattr(workflow, "KERNEL_HINT_PAPERS", 6)
+    monkeypatch.setattr(THRESHOLDS, "kernel_hint_papers", 6)
     monkeypatch.setattr(_kernels, "_state", {})
     monkeypatch.setenv("PAPERKG_KERNELS", "python")
     slow = CliRunner().invoke(app, args)
     assert slow.exit_code == 0, slow.output
     assert "pip install 'paperkg[fast]'" in slow.output
-    monkeypatch.setattr(workflow, "KERNEL_HINT_PAPERS", 7)
+    monkeypatch.setattr(THRESHOLDS, "kernel_hint_papers", 7)
     small = CliRunner().invoke(app, args)
     assert "paperkg[fast]" not in small.output
 

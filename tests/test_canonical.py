@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from paperkg.canonical import canonicalize, is_acronym_form
+from kg_corpus import thresholds
+from paperkg.canonical import canonicalize, is_acronym_form, json_writer
 from paperkg.extract import Extractor
 from paperkg.models import Entity, Mention, Paper, PaperEntities
+from paperkg.workflow import canonicalize_corpus
 
 
 def _ent(name: str, etype: str = "method", aliases: list[str] | None = None) -> Entity:
@@ -19,6 +21,13 @@ def _ent(name: str, etype: str = "method", aliases: list[str] | None = None) -> 
 def _res(pid: str, *ents: Entity) -> PaperEntities:
     return PaperEntities(id=pid, title=f"paper {pid}", entities=list(ents))
 
+
+def _canonical(results, fork_min_records, encoded=False):
+    """The canonical records as ``paperkg build`` makes them, in halves on two cores
+    from ``fork_min_records`` records on."""
+    with thresholds(fork_min_records=fork_min_records):
+        parts = canonicalize_corpus(results, json_writer(encoded), encoded=encoded)
+    return [record for part in parts for record in part]
 
 def test_canonical_acronym_merge_across_papers() -> None:
     out = canonicalize([
@@ -115,18 +124,18 @@ def test_canonical_iter_canonical_reads_json_results_like_objects() -> None:
     """extract_corpus canonicalises results held as JSON text (parsed on each pass)
     and keeps the output as JSON too: same records as canonicalize on objects."""
     from paperkg.canonical import iter_canonical
-    from paperkg.workflow import _JsonResults
+    from paperkg.results import JsonResults
 
     data = [
         _res("a", _ent("Fourier Neural Operator", aliases=["FNO"])),
         _res("b", _ent("FNO"), _ent("ImageNet", "dataset")),
         _res("c", _ent("Fourier neural operators"), _ent("CL"), _ent("CL", "math")),
     ]
-    as_json = _JsonResults()
+    as_json = JsonResults()
     as_json.extend(r.model_dump_json() for r in data)
     expected = canonicalize(data)
     assert list(iter_canonical(as_json)) == expected
-    stored = _JsonResults()
+    stored = JsonResults()
     stored.extend(r.model_dump_json() for r in iter_canonical(as_json))
     assert list(stored) == expected and stored[1] == expected[1]
     # the input records are not shared with the output
@@ -169,37 +178,42 @@ def test_canonical_json_on_seed_extractor_output_and_any_order() -> None:
     random.Random(7).shuffle(order)
     shuffled = list(iter_canonical_json([as_json[i] for i in order]))
     assert {as_json[i]: shuffled[k] for k, i in enumerate(order)} == dict(zip(as_json, out, strict=True))
-    # canonicalize_json: the same strings whether both reads are split over a forked
-    # child (threshold 0) or not
-    assert canonicalize_json(as_json, fork_min_records=0) == out
-    assert canonicalize_json(as_json, fork_min_records=10**9) == out
-    assert canonicalize_json([as_json[i] for i in order], fork_min_records=0) == shuffled
-    assert canonicalize_json([], fork_min_records=0) == []
-    assert canonicalize_json(as_json[:1], fork_min_records=0) == list(iter_canonical_json(as_json[:1]))
+    # canonicalize_json, and paperkg build's canonicalisation: the same strings whether
+    # both reads are split over a forked child (threshold 0) or not
+    assert canonicalize_json(as_json) == out
+    assert _canonical(as_json, 0) == out
+    assert _canonical(as_json, 10**9) == out
+    assert _canonical([as_json[i] for i in order], 0) == shuffled
+    assert _canonical([], 0) == []
+    assert _canonical(as_json[:1], 0) == list(iter_canonical_json(as_json[:1]))
     # compressed in, compressed out (as extract_corpus holds results): the same records
     from paperkg.cache import decode_result, encode_result
 
     blobs = [encode_result(j) for j in as_json]
+    assert canonicalize_json(blobs, encoded=True) == _canonical(blobs, 0, encoded=True)
     for threshold in (0, 10**9):
-        got = canonicalize_json(blobs, fork_min_records=threshold, encoded=True)
+        got = _canonical(blobs, threshold, encoded=True)
         assert all(isinstance(b, bytes) for b in got)
         assert [decode_result(b) for b in got] == out
 
 
 def test_reduce_canonical_json_hands_over_the_records_canonicalize_json_writes() -> None:
-    """reduce_canonical_json gives ``reduce`` the canonical records as dicts, in order:
-    one part, or two (the second made in a forked child) that join up to the same."""
+    """reduce_canonical_json gives ``reduce`` the canonical records as dicts, in order,
+    in one part; paperkg build's canonicalisation in one, or two (the second made in a
+    forked child) that join up to the same."""
     from paperkg.cache import encode_result
     from paperkg.canonical import canonicalize_json, reduce_canonical_json
     from paperkg.workflow import load_sources
 
     papers, _ = load_sources(["seeds"])
     as_json = [r.model_dump_json() for r in Extractor().pipe(papers[:60])]
-    expected = [json.loads(j) for j in canonicalize_json(as_json, fork_min_records=10**9)]
+    expected = [json.loads(j) for j in canonicalize_json(as_json)]
     assert any(r["entities"] for r in expected)
-    one = reduce_canonical_json(as_json, list, fork_min_records=10**9)
+    one = reduce_canonical_json(as_json, list)
     assert one == [expected]
-    two = reduce_canonical_json([encode_result(j) for j in as_json], list, fork_min_records=0,
-                                encoded=True)
+    with thresholds(fork_min_records=10**9):
+        assert canonicalize_corpus(as_json, list) == [expected]
+    with thresholds(fork_min_records=0):
+        two = canonicalize_corpus([encode_result(j) for j in as_json], list, encoded=True)
     assert len(two) == 2 and two[0] and two[1] and two[0] + two[1] == expected
     assert reduce_canonical_json([], list) == [[]]

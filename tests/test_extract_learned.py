@@ -255,7 +255,7 @@ def test_learned_model_with_bad_settings_is_one_clear_error(tmp_path):
 
 
 def test_learned_model_file_replaced_in_place_is_a_new_model(tmp_path):
-    from paperkg.parallel import extract_chunk
+    from paperkg._accel.parallel import extract_chunk
 
     path = tmp_path / "m.npz"
     keep_all = _model(threshold=0.99)  # "none" never reaches 0.99: everything proposed is kept

@@ -40,9 +40,9 @@ _SPAN = st.tuples(st.sampled_from(["title", "abstract"]), st.integers(0, 30),
 @settings(max_examples=300, deadline=None)
 @given(spans=st.lists(_SPAN, max_size=25), probes=st.lists(_SPAN, min_size=1, max_size=25))
 def test_extract_resolve_inside_index_answers_as_the_scan_it_replaced(spans, probes):
-    from paperkg.extract.resolve import Candidate, _inside, _inside_index
+    from paperkg.extract.candidates import Candidate, _inside, inside_index
 
-    inside = _inside_index(spans)
+    inside = inside_index(spans)
     for field, start, end in probes:
         c = Candidate(field, start, end, "x", "method", "chunk")
         assert inside(c) == _inside(c, spans)

@@ -1,6 +1,6 @@
-"""Tests of the forked-child paths: paperkg._fork.run_beside, KnowledgeGraph.save writing
-its two GraphML files at once, paper_graph computing half its row blocks in a child and
-build_knowledge_graph running Louvain in a child.
+"""Tests of the forked-child paths: paperkg._accel.fork.run_beside, KnowledgeGraph.save
+writing its two GraphML files at once, and paperkg.workflow's graph build computing half
+the projection's row blocks in a child and running Louvain in a child.
 
 Every test forks for real (thresholds lowered to 0) and compares with the serial path.
 """
@@ -16,12 +16,14 @@ import networkx as nx
 import pytest
 import scipy.sparse as sp
 
-from kg_corpus import PAPERS, clustered_corpus, random_incidence, results
-from paperkg import _fork
-from paperkg._fork import run_beside
+from kg_corpus import PAPERS, clustered_corpus, random_incidence, results, thresholds
+from paperkg import workflow
+from paperkg._accel import fork as _fork
+from paperkg._accel.fork import run_beside
 from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import SMALL_GRAPH, compute_layout
-from paperkg.graph import build_knowledge_graph, paper_graph
+from paperkg.graph import build_knowledge_graph
+from paperkg.graph import projection as projection_mod
 from paperkg.links import PaperGraphView
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -42,6 +44,24 @@ def forks(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(os, "fork", spy)
     return pids
+
+
+def _save(kg, path, fork_min_nodes):
+    with thresholds(fork_min_nodes=fork_min_nodes):
+        return kg.save(path)
+
+
+def _build(papers, found, fork_min_papers, **options):
+    with thresholds(fork_min_papers=fork_min_papers):
+        return workflow.build_graph(papers, found, **options)
+
+
+def _project(papers, b, ids, fork_min_papers, block_work, **options):
+    """The projection as ``paperkg build`` makes it: in halves from ``fork_min_papers``."""
+    with thresholds(block_work=block_work):
+        if len(papers) < fork_min_papers:
+            return projection_mod.paper_graph(papers, b, ids, ids, **options)
+        return workflow._project_halves(papers, b, ids, ids, **options)
 
 
 def _reaped(pid: int) -> bool:
@@ -144,9 +164,9 @@ def _read(path) -> bytes:
 
 
 def test_fork_save_writes_the_same_bytes(small_kg, tmp_path, forks):
-    serial = small_kg.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    serial = _save(small_kg, tmp_path / "s" / "kg.graphml", 10**9)
     assert forks == []
-    forked = small_kg.save(tmp_path / "f" / "kg.graphml", fork_min_nodes=0)
+    forked = _save(small_kg, tmp_path / "f" / "kg.graphml", 0)
     assert len(forks) == 1 and _reaped(forks[0])
     for a, b in zip(serial, forked, strict=True):
         assert _read(a) == _read(b)
@@ -163,7 +183,7 @@ def test_fork_save_child_error_is_the_serial_message(small_kg, tmp_path, forks):
         out = tmp_path / name
         (out / "papers.graphml").mkdir(parents=True)  # the child's file cannot be opened
         with pytest.raises(ExportError) as err:
-            small_kg.save(out / "kg.graphml", fork_min_nodes=threshold)
+            _save(small_kg, out / "kg.graphml", threshold)
         messages.append(str(err.value).replace(f"/{name}/", "/X/"))
     assert messages[0] == messages[1]
     assert messages[0].startswith("cannot write ") and "papers.graphml" in messages[0]
@@ -172,11 +192,11 @@ def test_fork_save_child_error_is_the_serial_message(small_kg, tmp_path, forks):
 
 
 def test_fork_save_parent_error_waits_for_the_child(small_kg, tmp_path, forks):
-    small_kg.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    _save(small_kg, tmp_path / "s" / "kg.graphml", 10**9)
     out = tmp_path / "f"
     (out / "kg.graphml").mkdir(parents=True)
     with pytest.raises(ExportError, match="cannot write .*kg.graphml"):
-        small_kg.save(out / "kg.graphml", fork_min_nodes=0)
+        _save(small_kg, out / "kg.graphml", 0)
     assert _reaped(forks[0])
     # the child's file was written completely all the same
     assert _read(out / "papers.graphml") == _read(tmp_path / "s" / "papers.graphml")
@@ -189,11 +209,9 @@ def test_fork_save_parent_error_waits_for_the_child(small_kg, tmp_path, forks):
 def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, forks):
     # more papers than SMALL_GRAPH: the child lays the paper graph out from the links
     papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 80)
-    serial = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
-                                   fork_min_papers=10**9)
+    serial = _build(papers, found, 10**9, weight=weight, max_df=0.5, top_k=10)
     assert forks == []
-    forked = build_knowledge_graph(papers, found, weight=weight, max_df=0.5, top_k=10,
-                                   fork_min_papers=0)
+    forked = _build(papers, found, 0, weight=weight, max_df=0.5, top_k=10)
     # one child reads half the results, one lays the paper graph out
     assert len(forks) == 2 and all(map(_reaped, forks))
     # that child laid the knowledge graph out as well: the layout is in its cache
@@ -207,9 +225,9 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
     assert isinstance(forked.paper_graph_view, PaperGraphView)
     assert isinstance(serial.paper_graph_view, nx.Graph)
     assert "paperkg_layouts" not in serial.paper_graph.__networkx_cache__
-    from_view = forked.save(tmp_path / "v" / "kg.graphml", fork_min_nodes=0)
+    from_view = _save(forked, tmp_path / "v" / "kg.graphml", 0)
     assert isinstance(forked.paper_graph_view, PaperGraphView)
-    a = serial.save(tmp_path / "s" / "kg.graphml", fork_min_nodes=10**9)
+    a = _save(serial, tmp_path / "s" / "kg.graphml", 10**9)
     # the forked build's child lays the paper graph out beside Louvain (kept in the
     # graph's cache): the layout an equal graph without a cache gets
     assert "paperkg_layouts" in forked.paper_graph.__networkx_cache__
@@ -221,7 +239,7 @@ def test_fork_build_louvain_in_child_gives_the_same_graphs(weight, tmp_path, for
         assert list(g.nodes(data=True)) == list(h.nodes(data=True))
         assert list(g.edges(data=True)) == list(h.edges(data=True))
         assert g.graph == h.graph
-    b = forked.save(tmp_path / "f" / "kg.graphml", fork_min_nodes=0)
+    b = _save(forked, tmp_path / "f" / "kg.graphml", 0)
     for x, y, z in zip(a, b, from_view, strict=True):
         assert _read(x) == _read(y) == _read(z)
 
@@ -230,8 +248,8 @@ def test_fork_build_without_links_and_small_corpus(forks):
     # max_df 0.25 on five papers: no paper links, every paper its own community; a
     # graph this small is laid out here (the spring layout): the only child reads half
     # the results
-    serial = build_knowledge_graph(PAPERS, results(), fork_min_papers=10**9)
-    forked = build_knowledge_graph(PAPERS, results(), fork_min_papers=0)
+    serial = _build(PAPERS, results(), 10**9)
+    forked = _build(PAPERS, results(), 0)
     assert forked.paper_graph.number_of_edges() == 0
     assert serial.communities() == forked.communities()
     assert list(serial.graph.nodes(data=True)) == list(forked.graph.nodes(data=True))
@@ -242,8 +260,8 @@ def test_fork_build_without_links_and_small_corpus(forks):
     found = [PaperEntities(id=p.id, title=p.title, entities=[
         Entity(id=f"method:only-{p.id}", name=f"only {p.id}", type="method", aliases=[])])
         for p in papers]
-    serial = build_knowledge_graph(papers, found, fork_min_papers=10**9)
-    forked = build_knowledge_graph(papers, found, fork_min_papers=0)
+    serial = _build(papers, found, 10**9)
+    forked = _build(papers, found, 0)
     assert len(forks) == 3 and all(map(_reaped, forks))
     assert isinstance(forked.paper_graph_view, PaperGraphView)
     assert forked.paper_graph_view.number_of_edges() == 0
@@ -251,7 +269,7 @@ def test_fork_build_without_links_and_small_corpus(forks):
     assert len(forked.communities()) == len(papers)
     assert forked.stats() == serial.stats() and forked.stats()["components"] == len(papers)
     assert compute_layout(forked.paper_graph_view) == compute_layout(serial.paper_graph)
-    build_knowledge_graph(PAPERS, results())  # default threshold: no fork
+    workflow.build_graph(PAPERS, results())  # default threshold: no fork
     assert len(forks) == 3
 
 
@@ -270,7 +288,7 @@ def test_fork_collect_raises_the_serial_error_first(forks):
     for bad, message in cases:
         for fork_min in (10**9, 0):
             with pytest.raises(GraphError, match=re.escape(message)):
-                build_knowledge_graph(papers, bad, fork_min_papers=fork_min)
+                _build(papers, bad, fork_min)
     assert len(forks) == len(cases) and all(map(_reaped, forks))
 
 
@@ -281,25 +299,21 @@ def test_fork_collect_raises_the_serial_error_first(forks):
 @pytest.mark.parametrize(("min_shared", "top_k"), [(1, None), (1, 3), (2, 5)])
 def test_fork_projection_halves_give_the_same_edges(weight, min_shared, top_k, forks):
     papers, b, ids = random_incidence(300, 80, 8)
-    kwargs = {"weight": weight, "min_shared": min_shared, "top_k": top_k, "max_df": 0.2,
-              "block_work": 200}
-    serial = paper_graph(papers, b, ids, ids, fork_min_papers=10**9, **kwargs)
+    kwargs = {"weight": weight, "min_shared": min_shared, "top_k": top_k, "max_df": 0.2}
+    serial = _project(papers, b, ids, 10**9, 200, **kwargs)
     assert forks == []
-    forked = paper_graph(papers, b, ids, ids, fork_min_papers=0, **kwargs)
+    forked = _project(papers, b, ids, 0, 200, **kwargs)
     assert len(forks) == 1 and _reaped(forks[0])
     assert len(serial[0]) > 100
     assert forked == serial
     # one block: nothing to split, no child
-    assert paper_graph(papers, b, ids, ids, fork_min_papers=0,
-                       **{**kwargs, "block_work": 10**9}) == serial
+    assert _project(papers, b, ids, 0, 10**9, **kwargs) == serial
     assert len(forks) == 1
 
 
 def test_fork_projection_error_in_the_child_is_raised_here(monkeypatch, forks):
-    from paperkg import graph
-
     calls = []
-    real = graph._project_blocks
+    real = projection_mod._project_blocks
 
     def failing(blocks, *args, **kwargs):
         calls.append(os.getpid())
@@ -308,9 +322,8 @@ def test_fork_projection_error_in_the_child_is_raised_here(monkeypatch, forks):
         return real(blocks, *args, **kwargs)
 
     parent = os.getpid()
-    monkeypatch.setattr(graph, "_project_blocks", failing)
+    monkeypatch.setattr(projection_mod, "_project_blocks", failing)
     b = sp.csr_matrix(([1.0] * 6, ([0, 1, 2, 3, 4, 5], [0, 0, 1, 1, 2, 2])), shape=(6, 3))
     with pytest.raises(MemoryError, match="no room"):
-        paper_graph(list("abcdef"), b, ["x", "y", "z"], ["x", "y", "z"], max_df=1.0,
-                    block_work=1, fork_min_papers=0)
+        _project(list("abcdef"), b, ["x", "y", "z"], 0, 1, max_df=1.0)
     assert len(forks) == 1 and _reaped(forks[0])

@@ -11,15 +11,15 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import paperkg.graph as graph_mod
 import paperkg.links as links_mod
-from kg_corpus import clustered_corpus, random_incidence
+from kg_corpus import clustered_corpus, random_incidence, thresholds
+from paperkg._accel.thresholds import THRESHOLDS
 from paperkg.export import export_all
 from paperkg.export.graphml import write_graphml
 from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph, detect_communities, paper_graph
 from paperkg.links import PaperGraphView, PaperLinks
-from paperkg.workflow import graph_summary
+from paperkg.workflow import build_graph, graph_summary
 from test_export import _store_rows
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -39,7 +39,7 @@ def test_links_chunking_changes_nothing(weight, monkeypatch):
     whole = list(_links(weight=weight, top_k=5))
     assert len(whole) > 100
     # merged in chunks of 7 pairs (concatenated) and read in chunks of 5 links
-    monkeypatch.setattr(graph_mod, "EDGE_CHUNK", 7)
+    monkeypatch.setattr(THRESHOLDS, "edge_chunk", 7)
     monkeypatch.setattr(links_mod, "_CHUNK", 5)
     chunked = _links(weight=weight, top_k=5)
     assert list(chunked) == whole
@@ -116,8 +116,9 @@ def builds():
         pytest.skip("needs os.fork")
     papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 40)
     kwargs = dict(max_df=0.5, top_k=8)
-    serial = build_knowledge_graph(papers, found, fork_min_papers=10**9, **kwargs)
-    forked = build_knowledge_graph(papers, found, fork_min_papers=0, **kwargs)
+    serial = build_knowledge_graph(papers, found, **kwargs)
+    with thresholds(fork_min_papers=0):
+        forked = build_graph(papers, found, **kwargs)
     return serial, forked
 
 
@@ -168,7 +169,8 @@ def test_view_layout_communities_and_graphml(builds, tmp_path):
 @needs_fork
 def test_knowledge_graph_makes_the_paper_graph_on_first_read():
     papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 40)
-    kg = build_knowledge_graph(papers, found, max_df=0.5, top_k=8, fork_min_papers=0)
+    with thresholds(fork_min_papers=0):
+        kg = build_graph(papers, found, max_df=0.5, top_k=8)
     view = kg.paper_graph_view
     assert isinstance(view, PaperGraphView)
     # the summary figures come off the view
@@ -188,7 +190,8 @@ def test_knowledge_graph_makes_the_paper_graph_on_first_read():
 def test_export_all_from_a_view_writes_the_same_files(builds, tmp_path, fork_min_nodes):
     serial, _ = builds
     papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 40)
-    forked = build_knowledge_graph(papers, found, max_df=0.5, top_k=8, fork_min_papers=0)
+    with thresholds(fork_min_papers=0):
+        forked = build_graph(papers, found, max_df=0.5, top_k=8)
     expected = export_all(serial, tmp_path / "serial", fork_min_nodes=10**9)
     got = export_all(forked, tmp_path / "view", fork_min_nodes=fork_min_nodes)
     assert [p.name for p in got] == [p.name for p in expected]
@@ -209,7 +212,8 @@ def test_view_graphml_escapes_names_as_the_graph_writer_does(tmp_path):
         for ent in res.entities:
             if ent.id.endswith(("-e1", "-e2", "-e3")):
                 ent.name = f"{odd} {ent.id}"
-    kg = build_knowledge_graph(papers, found, max_df=0.5, top_k=8, fork_min_papers=0)
+    with thresholds(fork_min_papers=0):
+        kg = build_graph(papers, found, max_df=0.5, top_k=8)
     view = kg.paper_graph_view
     assert isinstance(view, PaperGraphView)
     assert any(odd in name for name in view.links.names.tolist())

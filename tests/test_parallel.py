@@ -1,12 +1,12 @@
-"""Tests for paperkg.parallel: process-pool and Dask extraction give the in-process results."""
+"""Tests for paperkg._accel.parallel: process-pool and Dask extraction give the in-process results."""
 
 from __future__ import annotations
 
 import pytest
 
+from paperkg._accel.parallel import default_jobs, extract_chunk, iter_extract
 from paperkg.errors import ExtractionError
 from paperkg.models import Paper
-from paperkg.parallel import default_jobs, extract_chunk, iter_extract
 
 ABSTRACTS = [
     "We train a ResNet with stochastic gradient descent on ImageNet and CIFAR-10.",
@@ -95,7 +95,7 @@ def test_parallel_workflow_pauses_the_collector_while_extracting(papers, monkeyp
     extracted (it would rescan the growing list of papers) and back on after."""
     import gc
 
-    import paperkg.parallel as parallel
+    import paperkg._accel.parallel as parallel
     from paperkg import workflow
 
     seen = []
@@ -162,7 +162,7 @@ def test_parallel_dask_own_local_cluster(papers, reference):
 
 def test_parallel_dask_unreachable_scheduler_is_extraction_error(monkeypatch):
     pytest.importorskip("dask.distributed")
-    import paperkg.parallel as parallel
+    import paperkg._accel.parallel as parallel
 
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
     with pytest.raises(ExtractionError, match="cannot connect to dask scheduler"):
@@ -219,11 +219,12 @@ def test_parallel_worker_gc_settings_in_a_fresh_process():
 
     code = (
         "import gc, json\n"
-        "from paperkg.parallel import _init_worker, extract_chunk, WORKER_GC_THRESHOLD\n"
+        "from paperkg._accel.parallel import _init_worker, extract_chunk\n"
+        "from paperkg._accel.thresholds import THRESHOLDS\n"
         "from paperkg.models import Paper\n"
         "_init_worker()\n"
         "p = Paper(id='p', title='Study of learning', abstract='We train a ResNet on ImageNet.')\n"
-        "print(json.dumps([gc.get_freeze_count(), gc.get_threshold()[0], WORKER_GC_THRESHOLD,\n"
+        "print(json.dumps([gc.get_freeze_count(), gc.get_threshold()[0], THRESHOLDS.worker_gc_threshold,\n"
         "                  extract_chunk([p])]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

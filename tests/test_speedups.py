@@ -1,4 +1,4 @@
-"""The optional compiled extractor (``setup.py`` + :mod:`paperkg._speedups`).
+"""The optional compiled extractor (``setup.py`` + :mod:`paperkg._accel.speedups`).
 
 A compiled module is Cython's translation of the same source: it must extract exactly
 what the pure-Python module does, and an edited source must win over a stale build.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from paperkg import _speedups
+from paperkg._accel import speedups as _speedups
 from paperkg.load import load_papers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ SEEDS = ROOT / "seeds"
 
 _DUMP = """
 import json, sys
-from paperkg import _speedups
+from paperkg._accel import speedups as _speedups
 from paperkg.extract import Extractor
 from paperkg.load import load_papers
 papers, _ = load_papers([sys.argv[1]])
@@ -44,7 +44,7 @@ def _extract_in_subprocess(pure: bool) -> tuple[list[str], list[str]]:
 
 
 def test_listed_modules_have_sources():
-    # setup.py reads the list from paperkg/_speedups.py and compiles each source
+    # setup.py reads the list from paperkg/_accel/speedups.py and compiles each source
     assert len(_speedups.COMPILED_MODULES) == len(set(_speedups.COMPILED_MODULES)) > 0
     for name in _speedups.COMPILED_MODULES:
         assert _speedups.source_path(name).is_file(), name

@@ -8,15 +8,18 @@ The small public API::
     kg = paperkg.KnowledgeGraph.load("graphs/kg.graphml")
 """
 
-from paperkg import _speedups
+from paperkg._accel import speedups
 
-_speedups.install()  # before any compiled module is imported: see paperkg._speedups
+speedups.install()  # before any compiled module is imported: see paperkg._accel.speedups
 
 from paperkg._version import __version__  # noqa: E402
 from paperkg.errors import PaperKGError, PaperNotFoundError  # noqa: E402
 from paperkg.kg import KnowledgeGraph  # noqa: E402
 from paperkg.models import Entity, LoadReport, Mention, Paper, PaperEntities  # noqa: E402
+from paperkg.store import open_store  # noqa: E402
 from paperkg.workflow import build  # noqa: E402
+
+KnowledgeGraph.readers.append(open_store)  # the query store answers when it is current
 
 __all__ = [
     "__version__",

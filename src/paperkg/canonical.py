@@ -16,10 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from paperkg._fork import can_fork, run_beside
-from paperkg._gc import gc_paused
 from paperkg.cache import decode_result, encode_result
-from paperkg.extract.resolve import singular_surface
+from paperkg.extract.candidates import singular_surface
 from paperkg.models import PaperEntities
 from paperkg.text import match_key as _match_key
 from paperkg.text import slugify
@@ -29,11 +27,8 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 match_key = functools.lru_cache(maxsize=200_000)(_match_key)
 
 __all__ = ["canonicalize", "canonicalize_json", "iter_canonical", "iter_canonical_json",
-           "reduce_canonical_json", "is_acronym_form"]
-
-#: :func:`canonicalize_json` rewrites half the records in a forked child process from
-#: this many records on (10^5 records take about 15 s in one process).
-FORK_MIN_RECORDS = 20_000
+           "reduce_canonical_json", "is_acronym_form", "json_writer", "surface_counts",
+           "plan_of", "rewrite_records"]
 
 T = TypeVar("T")
 
@@ -110,7 +105,7 @@ def _surfaces(records: Iterable[_Record]) -> Counter[_Surface]:
 
     The records may be parsed from JSON on each iteration (see :func:`iter_canonical_json`):
     the corpus-wide passes read only these fields, so the corpus is parsed twice in all.
-    The same surfaces recur from paper to paper, so the passes of :func:`_plan` run over
+    The same surfaces recur from paper to paper, so the passes of :func:`plan_of` run over
     the distinct ones only (their outcome does not depend on order or repetition).
     """
     return Counter(
@@ -240,20 +235,21 @@ def iter_canonical_json(results: Sequence[str], *,
 
 def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
                       vocabulary: Vocabulary | None = None,
-                      fork_min_records: int | None = None,
                       encoded: bool = False) -> list[str] | list[bytes]:
-    """``list(iter_canonical_json(results))``, on two cores for large corpora.
+    """``list(iter_canonical_json(results))``.
 
     With ``encoded``, the records come and go compressed as the cache stores them
     (:func:`paperkg.cache.encode_result`), so neither list is held as plain text.
-
-    From ``fork_min_records`` records on (default :data:`FORK_MIN_RECORDS`) and where
-    :func:`os.fork` exists, both reads of the corpus are split in two: a forked child
-    process reads the second half of the records while this one reads the first
-    (:func:`paperkg._fork.run_beside`). The surface counts of the two halves add up to
-    those of one pass, and each record's rewrite depends only on the corpus-wide plan,
-    so the output is the same, string for string.
+    ``paperkg build`` makes the same list with both cores on a large corpus
+    (:func:`paperkg.workflow.canonicalize_corpus`).
     """
+    return reduce_canonical_json(results, json_writer(encoded), vocabulary=vocabulary,
+                                 encoded=encoded)[0]
+
+
+def json_writer(encoded: bool) -> Callable[[Iterator[_Record]], list[Any]]:
+    """A ``reduce`` for :func:`reduce_canonical_json` that writes each record as
+    compact JSON text, compressed with ``encoded``."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if encoded:
         plain_dumps = dumps
@@ -264,88 +260,74 @@ def canonicalize_json(results: Sequence[str] | Sequence[bytes], *,
     def serialise(records: Iterator[_Record]) -> list[Any]:
         return [dumps(rec) for rec in records]
 
-    head, *rest = reduce_canonical_json(results, serialise, vocabulary=vocabulary,
-                                        fork_min_records=fork_min_records, encoded=encoded)
-    for part in rest:
-        head.extend(part)
-    return head
+    return serialise
 
 
 def reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
                           reduce: Callable[[Iterator[_Record]], T], *,
                           vocabulary: Vocabulary | None = None,
-                          fork_min_records: int | None = None,
                           encoded: bool = False) -> list[T]:
     """Canonicalise records held as JSON text and hand them, as dicts, to ``reduce``.
 
     The canonical records (the dicts :func:`iter_canonical_json` serialises) go to
-    ``reduce`` in input order, as one iterator or, split as :func:`canonicalize_json`
-    splits them, two: the first half's here and the second half's in a forked child,
-    at the same time. Returns ``reduce``'s result for each part, in order (a child's
-    is pickled back to this process). Each dict is ``reduce``'s to keep or change.
+    ``reduce`` in input order, as one iterator; returns ``[reduce(records)]``. Each dict
+    is ``reduce``'s to keep or change. The work is two reads of the corpus
+    (:func:`surface_counts`, then :func:`rewrite_records` with the :func:`plan_of` the
+    counts), each of which can be split into consecutive parts:
+    :func:`paperkg.workflow.canonicalize_corpus` runs them on two cores and returns
+    ``reduce``'s result for each half.
 
     :func:`canonicalize_json` is this with a ``reduce`` that serialises the records;
     ``paperkg build`` tallies them for the graph instead (the graph reads a few fields
     of each record, so none has to be written out and parsed again).
     """
-    # millions of small tuples and dicts, none of them garbage, made here and unpickled
-    # from the child (the cyclic collector would rescan the whole heap again and again)
-    with gc_paused():
-        return _reduce_canonical_json(results, reduce, vocabulary, fork_min_records, encoded)
+    plan = plan_of(surface_counts(results, encoded=encoded))
+    return [rewrite_records(results, plan, reduce, vocabulary=vocabulary, encoded=encoded)]
 
 
-def _reduce_canonical_json(results: Sequence[str] | Sequence[bytes],
-                           reduce: Callable[[Iterator[_Record]], T],
-                           vocabulary: Vocabulary | None, fork_min_records: int | None,
-                           encoded: bool) -> list[T]:
-    loads = json.loads
-    if encoded:
-        def loads(item):  # type: ignore[no-redef]
-            return json.loads(decode_result(item))
+def surface_counts(part: Sequence[str] | Sequence[bytes], *,
+                   encoded: bool = False) -> Counter[_Surface]:
+    """How many entities have each surface (type, name, aliases) in ``part``. The
+    counts of consecutive parts add up (``Counter.update``) to the whole's, the first
+    part's keys first, as in one pass."""
+    loads = _loads(encoded)
+    return _surfaces(loads(item) for item in part)
 
-    threshold = FORK_MIN_RECORDS if fork_min_records is None else fork_min_records
-    split = len(results) >= max(2, threshold) and can_fork()
-    mid = len(results) // 2
 
-    def surfaces(part: Sequence[str]) -> Counter[_Surface]:
-        return _surfaces(loads(item) for item in part)
-
-    if split:
-        # counts add up; the keys of the first half come first, as in one pass
-        tail_surfaces, found = run_beside(lambda: surfaces(results[mid:]),
-                                          lambda: surfaces(results[:mid]),
-                                          what="canonicalisation")
-        found.update(tail_surfaces)
-    else:
-        found = surfaces(results)
-    plan = _plan(found)
-    del found
+def rewrite_records(part: Sequence[str] | Sequence[bytes], plan: _Plan,
+                    reduce: Callable[[Iterator[_Record]], T], *,
+                    vocabulary: Vocabulary | None = None, encoded: bool = False) -> T:
+    """``reduce`` of the canonical records of ``part`` under the corpus-wide ``plan``
+    (:func:`plan_of`); each record's rewrite depends only on the plan, so consecutive
+    parts give the records of the whole, string for string."""
+    loads = _loads(encoded)
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+    # each record's dicts are freed once reduce is done with them: no cyclic garbage
+    return reduce(_canonical_record(loads(item), plan, vocabulary) for item in part)
 
-    def rewrite(part: Sequence[str]) -> T:
-        # each record's dicts are freed once reduce is done with them: no cyclic garbage
-        return reduce(_canonical_record(loads(item), plan, vocabulary) for item in part)
 
-    if not split:
-        return [rewrite(results)]
-    tail, head = run_beside(lambda: rewrite(results[mid:]), lambda: rewrite(results[:mid]),
-                            what="canonicalisation")
-    return [head, tail]
+def _loads(encoded: bool) -> Callable[[str | bytes], _Record]:
+    if not encoded:
+        return json.loads
+
+    def loads(item):  # noqa: ANN001, ANN202
+        return json.loads(decode_result(item))
+
+    return loads
 
 
 def _iter_canonical_records(records: Callable[[], Iterable[_Record]],
                             vocabulary: Vocabulary | None) -> Iterator[_Record]:
     """The canonicalisation itself; ``records()`` gives the corpus, read twice."""
-    with gc_paused():  # millions of small tuples and dicts, none of them garbage
-        surfaces = _surfaces(records())
-        plan = _plan(surfaces)
-        del surfaces
+    surfaces = _surfaces(records())
+    plan = plan_of(surfaces)
+    del surfaces
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
     for rec in records():
         yield _canonical_record(rec, plan, vocabulary)
 
 
-def _plan(surfaces: Counter[_Surface]) -> _Plan:
+def plan_of(surfaces: Counter[_Surface]) -> _Plan:
     """The corpus-wide passes: ambiguous acronyms, union-find, canonical names.
 
     ``surfaces`` counts each distinct surface once per entity that has it. Union-find

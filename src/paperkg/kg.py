@@ -3,7 +3,7 @@
 A ``KnowledgeGraph`` wraps two plain NetworkX graphs, ``.graph`` (papers and entities)
 and ``.paper_graph`` (papers linked by shared entities), built by
 :func:`paperkg.graph.build_knowledge_graph` or read back from GraphML with
-:meth:`KnowledgeGraph.load`. A big build keeps the paper graph's links as arrays
+:meth:`KnowledgeGraph.load` (:mod:`paperkg.io`). A big build keeps the paper graph's links as arrays
 (:class:`~paperkg.links.PaperGraphView`, ``.paper_graph_view``) and makes the NetworkX
 graph when ``.paper_graph`` is first read; saving and the summary figures do not need it.
 
@@ -23,18 +23,20 @@ import logging
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 from pydantic import ValidationError
 
-from paperkg.errors import GraphError, PaperKGError, PaperNotFoundError
+from paperkg.errors import GraphError, PaperNotFoundError
+from paperkg.io import load_graphs, paper_graph_path, save_graphs
+from paperkg.io import opt_int as _opt_int
 from paperkg.links import PaperGraphView
-from paperkg.models import ENTITY_TYPES, Entity, Mention, Paper
+from paperkg.models import ENTITY_TYPES, PAPER_PREFIX, Entity, Mention, Paper
 from paperkg.text import match_key, title_key
 
 __all__ = [
@@ -49,7 +51,6 @@ __all__ = [
 
 log = logging.getLogger("paperkg")
 
-_PAPER_PREFIX = "paper:"
 _MAX_CANDIDATES = 5
 _GITHUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -111,18 +112,6 @@ class Community:
     papers: list[str]  #: bare ``Paper.id`` values, sorted
 
 
-def paper_graph_path(path: str | Path) -> Path:
-    """Where :meth:`KnowledgeGraph.save` puts the paper graph for a knowledge graph file.
-
-    ``graphs/kg.graphml`` -> ``graphs/papers.graphml``; any other name
-    ``x/name.graphml`` -> ``x/name.papers.graphml``.
-    """
-    path = Path(path)
-    if path.stem == "kg":
-        return path.with_name("papers" + path.suffix)
-    return path.with_name(path.stem + ".papers" + (path.suffix or ".graphml"))
-
-
 def _as_list(value: Any) -> list:
     """A list attribute, whether it came back decoded or still JSON text."""
     if value is None:
@@ -138,15 +127,6 @@ def _as_list(value: Any) -> list:
             return decoded if isinstance(decoded, list) else [value]
         return [value] if value else []
     return list(value)
-
-
-def _opt_int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _components(graph: nx.Graph | PaperGraphView) -> int:
@@ -168,6 +148,11 @@ class KnowledgeGraph:
         ``shared_count``, ``weight``); or a :class:`~paperkg.links.PaperGraphView` of
         them, made a NetworkX graph on first access to :attr:`paper_graph`.
     """
+
+    #: Readers :meth:`load` asks first, each given the GraphML path and answering a
+    #: knowledge graph or ``None``: ``import paperkg`` registers the query store's
+    #: (:func:`paperkg.store.open_store`), which sits above this module.
+    readers: ClassVar[list[Callable[[Path], KnowledgeGraph | None]]] = []
 
     def __init__(self, graph: nx.Graph, paper_graph: nx.Graph | PaperGraphView) -> None:
         self.graph = graph
@@ -201,74 +186,25 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path: str | Path, *, fork_min_nodes: int | None = None) -> list[Path]:
-        """Write the knowledge graph to ``path`` and the paper graph beside it.
-
-        The paper graph goes to :func:`paper_graph_path` (``kg.graphml`` ->
-        ``papers.graphml``); its file name is recorded in the knowledge graph's graph
-        attribute ``paper_graph_file``. Both files go through
-        :func:`paperkg.export.graphml.write_graphml_files`: for big graphs (``fork_min_nodes``
-        nodes in all, default :data:`~paperkg.export.graphml.FORK_MIN_NODES`) the paper
-        graph is written by a forked child process while this one writes the knowledge
-        graph, with the same bytes as one after the other. Returns the two paths.
-        """
-        from paperkg.export.graphml import FORK_MIN_NODES, write_graphml_files
-
-        path = Path(path)
-        sibling = paper_graph_path(path)
-        self.graph.graph["paper_graph_file"] = sibling.name
-        write_graphml_files(
-            [(self.graph, path), (self.paper_graph_view, sibling)],
-            fork_min_nodes=FORK_MIN_NODES if fork_min_nodes is None else fork_min_nodes,
-        )
-        return [path, sibling]
+    def save(self, path: str | Path) -> list[Path]:
+        """Write the knowledge graph to ``path`` and the paper graph beside it, at
+        :func:`paper_graph_path` (``kg.graphml`` -> ``papers.graphml``); returns the two
+        paths. See :func:`paperkg.io.save_graphs`."""
+        return save_graphs(self.graph, self.paper_graph_view, path)
 
     @classmethod
     def load(cls, path: str | Path, *, store: bool = True) -> KnowledgeGraph:
-        """Read a knowledge graph written by :meth:`save` or ``paperkg build``.
-
-        The paper graph is read from the file named by the ``paper_graph_file`` graph
-        attribute (default :func:`paper_graph_path`); if it is missing it is rebuilt
-        from the knowledge graph with the stored options, with a warning. With
-        ``store`` (the default), the query store ``paperkg build`` writes beside the file
-        answers instead when it is there and current (see :mod:`paperkg.store`).
-        """
-        from paperkg.export.graphml import read_graphml
-
-        path = Path(path)
-        if not path.is_file():
-            raise GraphError(f"{path}: no such graph file (run `paperkg build` first)")
-        if store:
-            from paperkg.store import open_store
-
-            stored = open_store(path)
-            if stored is not None:
-                return stored
-        graph = _read(read_graphml, path)
-        if not any(d.get("kind") == "paper" for _, d in graph.nodes(data=True)):
-            raise GraphError(f"{path}: not a paperkg knowledge graph (no paper nodes)")
-        if graph.graph.get("kind") == "papers":
-            raise GraphError(f"{path}: this is a paper graph; load the knowledge graph file")
-        _check_nodes(graph, path)
-        name = graph.graph.get("paper_graph_file")
-        sibling = path.with_name(str(name)) if name else paper_graph_path(path)
-        if sibling.is_file():
-            pg = _read(read_graphml, sibling)
-        else:
-            from paperkg.graph import paper_graph_from_kg
-
-            log.warning("%s: paper graph %s missing, rebuilding it", path, sibling.name)
-            top_k = _opt_int(graph.graph.get("top_k"))
-            pg = paper_graph_from_kg(
-                graph,
-                weight=str(graph.graph.get("weight", "idf")),  # type: ignore[arg-type]
-                min_shared=_opt_int(graph.graph.get("min_shared")) or 1,
-                max_df=float(graph.graph.get("max_df", 0.25)),
-                top_k=top_k,
-            )
-            if "communities" in graph.graph:
-                pg.graph["communities"] = graph.graph["communities"]
-        return cls(graph, pg)
+        """Read a knowledge graph written by :meth:`save` or ``paperkg build``; see
+        :func:`paperkg.io.load_graphs`. With ``store`` (the default), the query store
+        ``paperkg build`` writes beside the file answers instead when it is there and
+        current (see :mod:`paperkg.store`, which ``import paperkg`` registers in
+        :attr:`readers`)."""
+        if store and Path(path).is_file():
+            for reader in KnowledgeGraph.readers:
+                stored = reader(Path(path))
+                if stored is not None:
+                    return stored
+        return cls(*load_graphs(path))
 
     # ------------------------------------------------------------------ naming
 
@@ -281,8 +217,8 @@ class KnowledgeGraph:
         nodes = self.graph.nodes
         if name in nodes and nodes[name].get("kind") == "paper":
             return name
-        if _PAPER_PREFIX + name in nodes and nodes[_PAPER_PREFIX + name].get("kind") == "paper":
-            return _PAPER_PREFIX + name
+        if PAPER_PREFIX + name in nodes and nodes[PAPER_PREFIX + name].get("kind") == "paper":
+            return PAPER_PREFIX + name
         titles = self._paper_titles()
         for match in (
             [n for n, t in titles.items() if t == name],
@@ -348,7 +284,7 @@ class KnowledgeGraph:
     def _make_paper(self, node: str) -> Paper:
         data = self.graph.nodes[node]
         return Paper(
-            id=str(data.get("id", node.removeprefix(_PAPER_PREFIX))),
+            id=str(data.get("id", node.removeprefix(PAPER_PREFIX))),
             title=str(data.get("title") or data.get("label") or node),
             abstract=str(data.get("abstract") or data.get("title") or node),
             url=data.get("url") or None,
@@ -641,18 +577,6 @@ def _repo_url(data: dict) -> str | None:
     return f"https://github.com/{name}" if _GITHUB_NAME.match(name) else None
 
 
-def _check_nodes(graph: nx.Graph, path: Path) -> None:
-    """Refuse, in one line, a graph file whose nodes the queries cannot turn into
-    records (an entity of unknown type). O(n)."""
-    for node, data in graph.nodes(data=True):
-        kind = data.get("kind")
-        if kind == "entity":
-            etype = data.get("type", str(node).split(":", 1)[0])
-            if etype not in ENTITY_TYPES:
-                raise GraphError(f"{path}: entity node {str(node)!r} has type {etype!r}, not "
-                                 f"one of {', '.join(ENTITY_TYPES)}; rebuild the graph")
-
-
 @contextmanager
 def _as_graph_error(node: str) -> Iterator[None]:
     """A node whose attributes do not make a valid record is a :class:`GraphError`."""
@@ -662,13 +586,3 @@ def _as_graph_error(node: str) -> Iterator[None]:
         first = error.errors()[0]
         field = ".".join(map(str, first["loc"]))
         raise GraphError(f"graph node {node!r}: {field}: {first['msg']}") from error
-
-
-def _read(reader, path: Path) -> nx.Graph:
-    try:
-        return reader(path)
-    except PaperKGError:
-        raise
-    except Exception as error:  # a reader for an arbitrary file: any failure is "bad graph"
-        raise GraphError(f"{path}: cannot read graph: {error}") from error
-

@@ -11,6 +11,7 @@ __all__ = [
     "EntityType",
     "TextField",
     "ENTITY_TYPES",
+    "PAPER_PREFIX",
     "Paper",
     "Mention",
     "Entity",
@@ -22,6 +23,8 @@ __all__ = [
 EntityType = Literal["method", "dataset", "repo", "math"]
 TextField = Literal["title", "abstract"]
 ENTITY_TYPES: tuple[str, ...] = ("method", "dataset", "repo", "math")
+#: Graph node id of a paper: this prefix and its :attr:`Paper.id` (``"paper:2101.00001"``).
+PAPER_PREFIX = "paper:"
 
 # characters XML 1.0 cannot hold at all: C0 controls but tab/newline/CR, lone
 # surrogates, U+FFFE/U+FFFF

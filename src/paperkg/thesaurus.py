@@ -48,6 +48,7 @@ __all__ = [
     "format_min_papers",
     "linking_columns",
     "map_graph",
+    "read_user_files",
 ]
 
 log = logging.getLogger("paperkg")
@@ -437,3 +438,21 @@ def map_graph(graph: nx.Graph) -> nx.Graph:
     if not hidden:
         return graph
     return nx.restricted_view(graph, hidden, [])
+
+
+def read_user_files(vocab: str | None, thesaurus: str | Path | Thesaurus | None
+                    ) -> tuple[Any, Thesaurus | None]:
+    """The user vocabulary (a :class:`~paperkg.vocab.Vocabulary` with the user's terms)
+    and thesaurus, read once, their bad rows warned about with ``file:line``."""
+    from paperkg.vocab import load_user_vocabulary, read_user_terms
+
+    vocabulary = None
+    if vocab is not None:
+        for warning in read_user_terms(vocab)[1]:
+            log.warning("%s", warning)
+        vocabulary = load_user_vocabulary(vocab)
+    if thesaurus is not None and not isinstance(thesaurus, Thesaurus):
+        thesaurus = read_thesaurus(thesaurus)
+        for warning in thesaurus.warnings:
+            log.warning("%s", warning)
+    return vocabulary, thesaurus

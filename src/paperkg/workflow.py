@@ -1,42 +1,55 @@
 """End-to-end jobs that chain the stages: load -> extract -> canonical -> graph -> export.
 
 The CLI commands and :func:`paperkg.build` are thin wrappers over these functions.
+This is also where the stages are scheduled on the machine: the only domain module
+that forks (:func:`paperkg._accel.fork.run_beside`: canonicalisation, the graph's tally
+and projection in halves, Louvain and the layouts beside the knowledge graph's
+assembly) or pauses the garbage collector. Each stage's own functions run in one
+process and give the same results; the switch points are in
+:data:`paperkg._accel.thresholds.THRESHOLDS`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from paperkg import _kernels
-from paperkg._gc import gc_paused
-from paperkg.cache import ExtractionCache, decode_result, encode_result, extractor_fingerprint
-from paperkg.errors import ExportError
+from paperkg._accel import kernels
+from paperkg._accel.fork import can_fork, run_beside
+from paperkg._accel.gcpause import gc_paused
+from paperkg._accel.thresholds import THRESHOLDS
+from paperkg.cache import ExtractionCache, encode_result, extractor_fingerprint
+from paperkg.canonical import canonicalize_json
+from paperkg.errors import GraphError
 from paperkg.models import LoadReport, Paper, PaperEntities
+from paperkg.progress import Progress
+from paperkg.results import ExtractionRun, JsonResults, write_jsonl
+from paperkg.thesaurus import apply_thesaurus_encoded, read_user_files
 
 if TYPE_CHECKING:
+    from paperkg._accel.parallel import Engine
+    from paperkg.graph import Weight
+    from paperkg.graph.tally import _Corpus, _Tally
     from paperkg.kg import KnowledgeGraph
+    from paperkg.links import PaperLinks
     from paperkg.load import MergingStream
     from paperkg.thesaurus import Thesaurus
-    from paperkg.vocab import Vocabulary
-
-#: One line per stage of a build after extraction (the CLI shows them on stderr).
-stage = logging.getLogger("paperkg.stage")
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
-           "build_to_dir", "extract_to_file"]
+           "build_to_dir", "extract_to_file", "build_graph", "canonicalize_corpus",
+           "graph_summary"]
 
-Weight = Literal["count", "idf", "jaccard"]
-Engine = Literal["local", "dask"]
-#: From this many papers on, a build without numba says that numba would speed it up.
-KERNEL_HINT_PAPERS = 20_000
+log = logging.getLogger("paperkg")
+#: One line per stage of a build after extraction (the CLI shows them on stderr).
+stage = logging.getLogger("paperkg.stage")
+T = TypeVar("T")
 
 
 @dataclass
@@ -96,71 +109,6 @@ def iter_sources(
     return iter_papers(sources, fmt=fmt, report=report)
 
 
-@dataclass
-class ExtractionRun:
-    results: Sequence[PaperEntities]  # canonical; parsed from JSON on each access
-    n_extracted: int
-    n_reused: int
-    papers: list[Paper] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # summary lines (the thesaurus's)
-
-
-class _JsonResults(Sequence[PaperEntities]):
-    """Per-paper results held as compressed JSON text and parsed on access.
-
-    A parsed :class:`PaperEntities` takes ~10x the memory of its JSON (about 23 KB vs
-    2.5 KB for a typical abstract), and the JSON compresses ~4x more
-    (:func:`paperkg.cache.encode_result`, as the cache stores it); canonicalisation and
-    the graph stage only read each result a few times, so the results of a large
-    corpus, before and after canonicalisation, are kept as compressed text.
-
-    Made with ``raw`` results (``extract_corpus(..., for_graph=True)``), it holds
-    those and canonicalises them when first read.
-    """
-
-    def __init__(self, raw: list[bytes] | None = None) -> None:
-        self._items: list[bytes] = []
-        # raw (not yet canonical) results, canonicalised when first read (see encoded)
-        self._raw = raw
-        #: the graph's tally of these records, when it was made with them
-        #: (:func:`paperkg.graph.tally_records`; ``paperkg build``)
-        self.graph_tally: Any = None
-
-    def extend(self, items: Iterable[str]) -> None:
-        """Add results given as JSON text (compressed here)."""
-        self.encoded.extend(map(encode_result, items))
-
-    def extend_encoded(self, items: Iterable[bytes]) -> None:
-        """Add results already compressed with :func:`paperkg.cache.encode_result`."""
-        self.encoded.extend(items)
-
-    def __len__(self) -> int:
-        return len(self._items) if self._raw is None else len(self._raw)
-
-    @property
-    def encoded(self) -> list[bytes]:
-        """The compressed JSON blobs themselves (not a copy).
-
-        Results made from raw ones are canonicalised here, the first time they are
-        needed (:func:`~paperkg.canonical.canonicalize_json`: the same records as
-        canonicalising them at once)."""
-        if self._raw is not None:
-            from paperkg.canonical import canonicalize_json
-
-            self._items, self._raw = canonicalize_json(self._raw, encoded=True), None
-        return self._items
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [PaperEntities.model_validate_json(decode_result(j))
-                    for j in self.encoded[index]]
-        return PaperEntities.model_validate_json(decode_result(self.encoded[index]))
-
-    def __iter__(self) -> Iterator[PaperEntities]:
-        for item in self.encoded:
-            yield PaperEntities.model_validate_json(decode_result(item))
-
-
 def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
     it = iter(papers)
     while chunk := list(islice(it, size)):
@@ -185,7 +133,7 @@ def extract_corpus(
     """Extract entities from every paper, then canonicalise them across the corpus.
 
     Papers are read lazily in batches of ``batch_size``; each batch is looked up in
-    the cache, its misses are extracted (see :func:`paperkg.parallel.iter_extract`)
+    the cache, its misses are extracted (see :func:`paperkg._accel.parallel.iter_extract`)
     and stored in one transaction, so an interrupted run keeps every finished batch.
     Only the (small) per-paper results are kept, plus the papers themselves when
     ``keep_papers`` (the graph needs their titles and abstracts).
@@ -222,17 +170,10 @@ def extract_corpus(
         when something reads them (the build does not, unless the tally shows a
         problem). Saves writing out every canonical record and parsing it again.
     """
-    from collections import deque
-    from contextlib import ExitStack
-
-    from paperkg.canonical import canonicalize_json
-    from paperkg.parallel import DEFAULT_CHUNK_SIZE, iter_extract
-
-    size = batch_size or DEFAULT_CHUNK_SIZE
     model = None if model is None else str(model)
     vocab = None if vocab is None else str(vocab)
-    vocabulary, thesaurus = _user_files(vocab, thesaurus)  # a bad file fails before extraction
-    fingerprint = extractor_fingerprint(model, vocab)
+    # the user's files are read first: a bad file fails before extraction
+    vocabulary, thesaurus = read_user_files(vocab, thesaurus)
     if model is not None:
         from paperkg.extract import load_model
 
@@ -240,132 +181,88 @@ def extract_corpus(
     # a stream's length is unknown; a progress given as a number is its expected total
     total = len(papers) if isinstance(papers, Sequence) else (
         progress if type(progress) is int else None)
-    kept: list[Paper] = []
-    raw = _JsonResults()
-    n_extracted = n_reused = 0
+    batches = _Batches(batch_size or THRESHOLDS.chunk_size, cache,
+                       extractor_fingerprint(model, vocab), keep_papers)
     with ExitStack() as stack:
         # This process reads the corpus into a growing list of papers and holds every
         # result: millions of objects and no reference cycles, which each full
-        # collection would scan again (15.6 s of its CPU time at 10^6 papers, taken
-        # from the workers it shares the cores with). The collector is back on after.
+        # collection would scan again, taking CPU time from the workers it shares the
+        # cores with. The collector is back on after.
         stack.enter_context(gc_paused())
-        store: ExtractionCache | None = None
-        bar = stack.enter_context(_Progress(progress, total))
-        # Batches whose misses are in flight, oldest first: (batch, cached blob or None).
-        waiting: deque[tuple[list[Paper], list[bytes | None]]] = deque()
-
-        def misses() -> Iterator[list[Paper]]:
-            nonlocal store
-            for batch in _chunks(papers, size):
-                if store is None and cache is not None:
-                    # opened with the first batch: an input with no usable paper (an
-                    # error raised by a streaming loader) leaves no cache file behind
-                    store = stack.enter_context(ExtractionCache(cache, extractor=fingerprint))
-                found = (store.lookup_encoded(batch) if store is not None
-                         else [None] * len(batch))
-                waiting.append((batch, found))
-                yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
-
-        for new in iter_extract(misses(), jobs=jobs, engine=engine, scheduler=scheduler,
-                                model=model, vocab=vocab):
-            batch, found = waiting.popleft()
-            # results held compressed, as the cache stores them: encoded once
-            fresh = iter([encode_result(j) for j in new])
-            merged = [hit if hit is not None else next(fresh) for hit in found]
-            if store is not None and new:
-                store.store_encoded(
-                    (p, j) for p, j, hit in zip(batch, merged, found, strict=True) if hit is None
-                )
-            raw.extend_encoded(merged)
-            n_extracted += len(new)
-            n_reused += len(batch) - len(new)
-            if keep_papers:
-                kept.extend(batch)
-            bar.advance(len(batch))
+        bar = stack.enter_context(Progress(progress, total))
+        batches.run(papers, stack, bar, jobs=jobs, engine=engine, scheduler=scheduler,
+                    model=model, vocab=vocab)
+    raw = batches.raw
     notes: list[str] = []
     if thesaurus is not None or vocabulary is not None:
-        from paperkg.thesaurus import apply_thesaurus_encoded
-
-        canonical = _JsonResults()
+        canonical = JsonResults()
         encoded = canonicalize_json(raw.encoded, encoded=True, vocabulary=vocabulary)
         if thesaurus is not None:
             encoded, done = apply_thesaurus_encoded(encoded, thesaurus)
             notes.append(done.summary())
         canonical.extend_encoded(encoded)
     elif for_graph:
-        from paperkg.canonical import reduce_canonical_json
         from paperkg.graph import merge_tallies, tally_records
 
-        canonical = _JsonResults(raw=raw.encoded)
-        with gc_paused():  # the halves' tallies: millions of small objects, no cycles
-            canonical.graph_tally = merge_tallies(
-                reduce_canonical_json(raw.encoded, tally_records, encoded=True))
+        canonical = JsonResults(raw=raw.encoded, canonicalize=_canonical_json)
+        canonical.graph_tally = merge_tallies(
+            canonicalize_corpus(raw.encoded, tally_records, encoded=True))
     else:
-        canonical = _JsonResults()
-        canonical.extend_encoded(canonicalize_json(raw.encoded, encoded=True))
+        canonical = JsonResults()
+        canonical.extend_encoded(_canonical_json(raw.encoded))
     del raw
-    return ExtractionRun(canonical, n_extracted=n_extracted, n_reused=n_reused, papers=kept,
-                         notes=notes)
+    return ExtractionRun(canonical, n_extracted=batches.n_extracted, n_reused=batches.n_reused,
+                         papers=batches.kept, notes=notes)
 
 
-def _user_files(vocab: str | None, thesaurus: str | Path | Thesaurus | None
-                ) -> tuple[Vocabulary | None, Thesaurus | None]:
-    """The user vocabulary and thesaurus, read (their bad rows warned about) once here."""
-    import logging
+class _Batches:
+    """The extraction of a stream of papers in batches, each looked up in the cache
+    first; the results, compressed, in input order (``raw``)."""
 
-    from paperkg.thesaurus import Thesaurus, read_thesaurus
-    from paperkg.vocab import load_user_vocabulary, read_user_terms
+    def __init__(self, size: int, cache: str | Path | None, fingerprint: str,
+                 keep_papers: bool) -> None:
+        self.size, self.cache, self.fingerprint = size, cache, fingerprint
+        self.keep_papers = keep_papers
+        self.kept: list[Paper] = []
+        self.raw = JsonResults()
+        self.n_extracted = self.n_reused = 0
+        self.store: ExtractionCache | None = None
+        # batches whose misses are in flight, oldest first: (batch, cached blob or None)
+        self.waiting: deque[tuple[list[Paper], list[bytes | None]]] = deque()
 
-    vocabulary = None
-    if vocab is not None:
-        for warning in read_user_terms(vocab)[1]:
-            logging.getLogger("paperkg").warning("%s", warning)
-        vocabulary = load_user_vocabulary(vocab)
-    if thesaurus is not None and not isinstance(thesaurus, Thesaurus):
-        thesaurus = read_thesaurus(thesaurus)
-        for warning in thesaurus.warnings:
-            logging.getLogger("paperkg").warning("%s", warning)
-    return vocabulary, thesaurus
+    def misses(self, papers: Iterable[Paper], stack: ExitStack) -> Iterator[list[Paper]]:
+        """Each batch's papers that the cache does not hold."""
+        for batch in _chunks(papers, self.size):
+            if self.store is None and self.cache is not None:
+                # opened with the first batch: an input with no usable paper (an error
+                # raised by a streaming loader) leaves no cache file behind
+                self.store = stack.enter_context(
+                    ExtractionCache(self.cache, extractor=self.fingerprint))
+            found = (self.store.lookup_encoded(batch) if self.store is not None
+                     else [None] * len(batch))
+            self.waiting.append((batch, found))
+            yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
 
+    def run(self, papers: Iterable[Paper], stack: ExitStack, bar: Progress, **how: Any) -> None:
+        """Extract every batch's misses (:func:`paperkg._accel.parallel.iter_extract`),
+        store them in the cache in one transaction per batch, keep all the results."""
+        from paperkg._accel.parallel import iter_extract
 
-class _Progress:
-    """A rich progress bar on stderr when ``enabled``, else nothing.
-
-    It counts papers (``1,200/5,000 papers``); a streamed input has no total until it
-    has been read, so its bar counts up (``1,200/? papers``) with the elapsed time and
-    no estimate of the time left."""
-
-    def __init__(self, enabled: bool, total: int | None) -> None:
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("papers"), TimeElapsedColumn()]
-            if self.total is not None:
-                columns.append(TimeRemainingColumn())
-            self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("extracting", total=self.total)
-        return self
-
-    def advance(self, n: int) -> None:
-        if self.enabled:
-            self._bar.advance(self._task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self._bar.stop()
+        for new in iter_extract(self.misses(papers, stack), **how):
+            batch, found = self.waiting.popleft()
+            # results held compressed, as the cache stores them: encoded once
+            fresh = iter([encode_result(j) for j in new])
+            merged = [hit if hit is not None else next(fresh) for hit in found]
+            if self.store is not None and new:
+                self.store.store_encoded(
+                    (p, j) for p, j, hit in zip(batch, merged, found, strict=True) if hit is None
+                )
+            self.raw.extend_encoded(merged)
+            self.n_extracted += len(new)
+            self.n_reused += len(batch) - len(new)
+            if self.keep_papers:
+                self.kept.extend(batch)
+            bar.advance(len(batch))
 
 
 def build(
@@ -404,7 +301,7 @@ def build(
 def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=None, cache=None,
            engine="local", scheduler=None, model=None, thesaurus=None, vocab=None,
            min_papers_per_type=None):
-    from paperkg.graph import build_knowledge_graph, check_options
+    from paperkg.graph import check_options
     from paperkg.thesaurus import parse_min_papers
 
     check_options(weight, min_shared, max_df, top_k)  # fail before the slow stages
@@ -422,15 +319,15 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
     papers, report = stream.papers, stream.report
     stage.info("extracted %d papers in %.1fs; building the graphs", len(papers),
                time.perf_counter() - start)
-    kg = build_knowledge_graph(papers, run.results, weight=weight, min_shared=min_shared,
-                               max_df=max_df, top_k=top_k, min_papers=min_papers)
+    kg = build_graph(papers, run.results, weight=weight, min_shared=min_shared,
+                     max_df=max_df, top_k=top_k, min_papers=min_papers)
     stage.info("built the graphs in %.1fs; writing the files", time.perf_counter() - start)
     result = RunResult(report, n_papers=len(papers), n_extracted=run.n_extracted,
                        n_reused=run.n_reused,
                        n_entities=sum(1 for _, d in kg.graph.nodes(data=True) if d.get("kind") == "entity"))
     result.seconds = time.perf_counter() - start
     result.hints += run.notes
-    if len(papers) >= KERNEL_HINT_PAPERS and not _kernels.available():
+    if len(papers) >= THRESHOLDS.kernel_hint_papers and not kernels.available():
         result.hints.append(
             "hint: with numba installed (pip install 'paperkg[fast]') graphs this large "
             "build several times faster (the same graph)")
@@ -488,34 +385,6 @@ def graph_summary(kg: KnowledgeGraph) -> str:
             f"{len(linked)} communities of linked papers, {unlinked} papers without links")
 
 
-def write_jsonl(results: Sequence[PaperEntities], path: str | Path) -> None:
-    """Write one JSON object per paper (the ``paperkg extract`` format)."""
-    path = Path(path)
-    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: written as it is
-        try:
-            with path.open("w", encoding="utf-8") as fh:
-                for res in results:
-                    fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        except OSError as error:
-            raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-        return
-    # written beside it and renamed over it once complete: an interrupted run leaves
-    # the previous file, never a part of one
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("w", encoding="utf-8") as fh:
-            for res in results:
-                fh.write(json.dumps(res.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, path)
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def extract_to_file(
     sources: Sequence[str | Path],
     output: str | Path,
@@ -544,3 +413,222 @@ def extract_to_file(
                      n_extracted=run.n_extracted,
                      n_reused=run.n_reused, outputs=[Path(output)],
                      seconds=time.perf_counter() - start)
+
+
+# --------------------------------------------------------------------------- two cores
+
+
+def canonicalize_corpus(results: Sequence[str] | Sequence[bytes],
+                        reduce: Callable[[Iterator[dict[str, Any]]], T], *,
+                        encoded: bool = False) -> list[T]:
+    """:func:`paperkg.canonical.reduce_canonical_json`, on two cores for large corpora.
+
+    From ``THRESHOLDS.fork_min_records`` records on (and where :func:`os.fork`
+    exists) both reads of the corpus are split in two: a forked child reads the
+    second half of the records while this process reads the first. The surface counts
+    of the halves add up to those of one pass and each record's rewrite depends only
+    on the corpus-wide plan, so the records are the same; ``reduce``'s result for each
+    half is returned, in order (the child's pickled back).
+    """
+    from paperkg.canonical import plan_of, reduce_canonical_json, rewrite_records, surface_counts
+    from paperkg.vocab import load_vocabulary
+
+    # millions of small tuples and dicts, none of them garbage, made here and unpickled
+    # from the child (the cyclic collector would rescan the whole heap again and again)
+    with gc_paused():
+        if len(results) < max(2, THRESHOLDS.fork_min_records) or not can_fork():
+            return reduce_canonical_json(results, reduce, encoded=encoded)
+        mid = len(results) // 2
+        # counts add up; the keys of the first half come first, as in one pass
+        tail_surfaces, found = run_beside(
+            lambda: surface_counts(results[mid:], encoded=encoded),
+            lambda: surface_counts(results[:mid], encoded=encoded), what="canonicalisation")
+        found.update(tail_surfaces)
+        plan = plan_of(found)
+        del found, tail_surfaces
+        vocabulary = load_vocabulary()
+
+        def rewrite(part: Sequence[str] | Sequence[bytes]) -> T:
+            return rewrite_records(part, plan, reduce, vocabulary=vocabulary, encoded=encoded)
+
+        tail, head = run_beside(lambda: rewrite(results[mid:]), lambda: rewrite(results[:mid]),
+                                what="canonicalisation")
+        return [head, tail]
+
+
+def _canonical_json(results: Sequence[bytes]) -> list[bytes]:
+    """The canonical records of ``results`` (compressed JSON, as the cache stores
+    them), the same list as :func:`paperkg.canonical.canonicalize_json` gives."""
+    from paperkg.canonical import json_writer
+
+    head, *rest = canonicalize_corpus(results, json_writer(True), encoded=True)
+    for part in rest:
+        head.extend(part)
+    return head
+
+
+def build_graph(papers: Sequence[Paper], results: Sequence[PaperEntities], *,
+                weight: Weight = "idf", min_shared: int = 1, max_df: float = 0.25,
+                top_k: int | None = 20, seed: int = 42,
+                min_papers: Mapping[str, int] | None = None) -> KnowledgeGraph:
+    """:func:`paperkg.graph.build_knowledge_graph`, on two cores for large corpora.
+
+    From ``THRESHOLDS.fork_min_papers`` papers on (and where :func:`os.fork` exists)
+    the results' tally and the paper-paper projection are made in halves, one in a
+    forked child; Louvain and the knowledge graph's layout run in another child (from
+    the links alone) while this process assembles the knowledge graph and lays out the
+    paper graph. The graphs are the same; the layouts wait in each graph's cache for
+    the exporters, and the paper graph is held as arrays (a
+    :class:`~paperkg.links.PaperGraphView`) until ``.paper_graph`` is first read.
+    """
+    from paperkg.graph import build_knowledge_graph, check_options
+
+    options = dict(weight=weight, min_shared=min_shared, max_df=max_df, top_k=top_k)
+    check_options(weight, min_shared, max_df, top_k)
+    if not papers:
+        raise GraphError("no papers to build a graph from")
+    # millions of small dicts and tuples, none of them garbage: the cyclic GC would
+    # rescan the growing heap again and again (a third of the time at 10^5 papers)
+    with gc_paused():
+        if len(papers) < THRESHOLDS.fork_min_papers or not can_fork():
+            return build_knowledge_graph(papers, results, seed=seed, min_papers=min_papers,
+                                         **options)
+        return _build_forked(papers, results, seed=seed, min_papers=min_papers or {}, **options)
+
+
+def _build_forked(papers: Sequence[Paper], results: Sequence[PaperEntities], *,
+                  seed: int, min_papers: Mapping[str, int], **options: Any) -> KnowledgeGraph:
+    from paperkg.export.layout import SMALL_GRAPH, remember_layout
+    from paperkg.graph.bipartite import kg_layout_edges
+    from paperkg.graph.build import corpus_incidence, finish_build, linking_entities
+
+    corpus = _collect_forked(papers, results)
+    ids, rows, cols, incidence = corpus_incidence(corpus)
+    # the knowledge graph's edges as node numbers, for its layout (int32: at 10^6
+    # papers there are 11 M of them)
+    kg_edges = kg_layout_edges(corpus, rows, cols, min_nodes=SMALL_GRAPH)
+    del rows, cols
+    incidence, linking = linking_entities(corpus, incidence, min_papers)
+    links, stats = _project_halves(ids, incidence, [e.id for e in linking],
+                                   [e.name for e in linking], **options)
+    log.debug("paper graph: %s", stats)
+    del incidence
+    kg, pg, groups, kg_positions = _graphs_and_layouts(corpus, ids, links, kg_edges,
+                                                       seed=seed, **options)
+    corpus = None  # type: ignore[assignment]  # free it before the labels
+    built = finish_build(kg, pg, seed=seed, groups=groups, min_papers=min_papers, **options)
+    if kg_positions is not None and len(kg_positions) == kg.number_of_nodes():
+        # after the attributes are set: networkx empties a graph's cache on some
+        # attribute updates, and the layout depends on nodes and edges only
+        remember_layout(kg, kg_positions, seed=seed)
+    return built
+
+
+def _collect_forked(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corpus:
+    """:func:`paperkg.graph.tally.collect`, the results' second half read in a forked
+    child (unless they came with their tally)."""
+    from paperkg.graph.tally import corpus_from_tally, given_tally, index_papers, tally_results
+
+    by_id = index_papers(papers)
+    tally = given_tally(results, by_id)
+    if tally is None:
+        if len(results) >= max(THRESHOLDS.fork_min_papers, 2):
+            tally = _tally_halves(results, by_id)
+        else:
+            tally = tally_results(results, by_id)
+    return corpus_from_tally(by_id, results, tally)
+
+
+def _tally_halves(results: Sequence[PaperEntities], known: dict[str, Paper]) -> _Tally:
+    """The tally of all ``results``, the second half in a forked child.
+
+    The halves' counts add up to the whole's; on any error (or a paper with a result in
+    both halves) the whole is tallied here, so the error is the one the serial pass
+    raises first."""
+    from paperkg.graph.tally import merge_tallies, tally_results
+
+    mid = len(results) // 2
+    try:
+        tail, head = run_beside(lambda: tally_results(results, known, mid),
+                                lambda: tally_results(results, known, 0, mid),
+                                what="half of the results' tally")
+    except GraphError:
+        return tally_results(results, known)
+    whole = merge_tallies([head, tail])
+    if not whole.clean:  # a paper with a result in both halves
+        return tally_results(results, known)
+    return whole
+
+
+def _project_halves(ids: Sequence[str], incidence: Any, entity_ids: Sequence[str],
+                    entity_names: Sequence[str], **options: Any
+                    ) -> tuple[PaperLinks, dict[str, Any]]:
+    """:func:`paperkg.graph.paper_graph`, the second half of its row blocks (by work)
+    computed in a forked child; the blocks are independent, the links the same."""
+    from paperkg.graph.projection import plan_projection
+
+    plan = plan_projection(ids, incidence, entity_ids, entity_names, **options)
+    halves = plan.halves()
+    if halves is None:
+        return plan.run()
+    head, tail = halves
+    (kept_b, pairs_b), (kept, n_pairs) = run_beside(
+        lambda: plan.project(tail), lambda: plan.project(head),
+        what="the paper-paper projection")
+    return plan.finish(kept + kept_b, n_pairs + pairs_b)
+
+
+def _graphs_and_layouts(corpus: _Corpus, ids: list[str], links: PaperLinks,
+                        kg_edges: Any, *, seed: int, **options: Any) -> tuple[Any, ...]:
+    """The knowledge graph, the paper graph, the communities and the knowledge graph's
+    layout (``None``: made when an exporter asks).
+
+    Louvain and the layouts of both graphs (which every exporter asks for) need only
+    the links: for a graph beyond the spring layout's size, Louvain and the knowledge
+    graph's layout run on the other core while the knowledge graph is assembled and
+    the paper graph laid out here; the paper graph stays arrays (~40 bytes a link
+    instead of ~450) with its layout in its cache, where
+    :func:`~paperkg.export.layout.compute_layout` finds it.
+    """
+    from paperkg.export.layout import (
+        SMALL_GRAPH,
+        compute_layout,
+        layout_from_edges,
+        remember_layout,
+    )
+    from paperkg.graph.bipartite import (
+        knowledge_graph,
+        paper_graph_attrs,
+        paper_graph_from_edges,
+    )
+    from paperkg.graph.communities import groups_of, link_louvain, ordered_groups
+    from paperkg.links import PaperGraphView
+
+    def louvain() -> Any:
+        return link_louvain(len(ids), links.rows, links.cols, links.weights, seed)
+
+    if len(ids) <= SMALL_GRAPH:  # networkx graphs and the spring layout, here
+        kg, labels = knowledge_graph(corpus, consume=True), louvain()
+        pg = paper_graph_from_edges(kg, ids, links, **options)
+        compute_layout(pg, seed=seed)
+        kg_positions = None
+    else:
+        n_kg = len(ids) + len(corpus.entities)
+
+        def beside() -> tuple[Any, Any]:
+            found = louvain()
+            if kg_edges is None:
+                return found, None
+            return found, layout_from_edges(n_kg, kg_edges, seed=seed)
+
+        def here() -> tuple[Any, Any]:
+            kg = knowledge_graph(corpus, consume=True)
+            return kg, layout_from_edges(len(ids), links.pairs(), seed=seed)
+
+        (labels, kg_positions), (kg, positions) = run_beside(
+            beside, here, what="Louvain and the knowledge graph's layout")
+        pg = PaperGraphView(kg, ids, links, paper_graph_attrs(**options))
+        remember_layout(pg, positions, seed=seed)
+    groups = ordered_groups(groups_of(ids, labels) if labels is not None
+                            else [[i] for i in ids])
+    return kg, pg, groups, kg_positions

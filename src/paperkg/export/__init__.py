@@ -19,7 +19,7 @@ from typing import Protocol
 
 import networkx as nx
 
-from paperkg._fork import can_fork, run_beside
+from paperkg._accel.fork import can_fork, run_beside
 from paperkg.errors import ExportError
 from paperkg.export.gexf import read_gexf, write_gexf
 from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
@@ -31,7 +31,6 @@ from paperkg.export.tables import (
     write_neo4j_script,
     write_node_link_json,
 )
-from paperkg.store import store_path, write_store
 from paperkg.thesaurus import map_graph
 
 __all__ = [
@@ -148,7 +147,7 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         With this many nodes in the two graphs together, the ``papers.*`` files are
         written by a forked child process while this one writes the ``kg.*`` files (two
         cores; the same bytes as one after the other, see
-        :func:`paperkg._fork.run_beside`). Below it, or without ``fork``, serially.
+        :func:`paperkg._accel.fork.run_beside`). Below it, or without ``fork``, serially.
 
     Returns
     -------
@@ -282,6 +281,8 @@ def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, fork_min_nodes: in
         written.append(outdir / "neo4j.cypher")
         write_neo4j_script(written[-1])
     if "store" in formats:
+        from paperkg.store import store_path, write_store  # above the exporters: it reads kg
+
         start = time.perf_counter()
         written.append(write_store(kg, store_path(outdir / "kg.graphml"),
                                    graph_file=outdir / "kg.graphml",

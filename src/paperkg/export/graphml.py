@@ -31,8 +31,8 @@ from typing import IO, Any
 
 import networkx as nx
 
-from paperkg._fork import can_fork, run_beside
-from paperkg._gc import gc_paused
+from paperkg._accel.fork import can_fork, run_beside
+from paperkg._accel.gcpause import gc_paused
 from paperkg.errors import ExportError, GraphError
 from paperkg.export._graphml_text import (  # noqa: F401 - _json_default, _scalar: tables.py
     _CHUNK_PIECES,
@@ -405,7 +405,7 @@ def write_graphml_files(
     With two or more graphs of ``fork_min_nodes`` nodes or more in all, the last graph
     is written by a forked child process (it inherits the graphs, nothing is pickled)
     while this process writes the others, so the two writes and their force layouts
-    use two cores; see :func:`paperkg._fork.run_beside`. The files are byte-identical
+    use two cores; see :func:`paperkg._accel.fork.run_beside`. The files are byte-identical
     to the serial ones, and an error is the same :class:`~paperkg.errors.ExportError`.
     (One difference: when an earlier file fails, the last one has been written all the
     same.) Without ``fork`` the files are written one after the other.

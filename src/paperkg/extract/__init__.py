@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from paperkg._gc import gc_paused
 from paperkg.errors import ExtractionError, PaperKGError
 from paperkg.extract.learned import Decider, EntityModel
 from paperkg.extract.pipeline import TEXT_KEY, build_pipeline
@@ -101,14 +100,6 @@ class Extractor:
             yield from self._run(batch)
 
     def _run(self, batch: list[Paper]) -> list[PaperEntities]:
-        # A batch allocates millions of short-lived objects and no reference cycles
-        # (Docs, spans and results are freed by reference counting): the cyclic
-        # collector would only rescan them, ~20% of the time with CPython's default
-        # thresholds, ~5% in the workers (which already collect less often).
-        with gc_paused():
-            return self._run_batch(batch)
-
-    def _run_batch(self, batch: list[Paper]) -> list[PaperEntities]:
         if self.decider is None:
             return [result for result, _ in self.rule_pass(batch)]
         return [self.decider(result, docs) for result, docs in self.rule_pass(batch)]

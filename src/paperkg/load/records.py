@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -343,6 +343,43 @@ def to_paper(fields: Mapping[str, Any], source: str, *, max_chars: int | None = 
     BadRecord
         The record has no usable title or abstract, or a field has an impossible value.
     """
+    title, abstract, key = _title_and_abstract(fields, max_chars, truncated)
+
+    # Only look at the field groups the record has: most records carry few fields.
+    present = fields.keys()
+    url = None if present.isdisjoint(_URL_KEYS) else _url_from(fields)
+    arxiv_id = (_arxiv_from(fields, url)
+                if url or not present.isdisjoint(_ARXIV_KEYS) else None)
+    if url is None and arxiv_id:
+        url = f"https://arxiv.org/abs/{arxiv_id}"
+    paper_id = _paper_id(fields, arxiv_id, key)
+    year = None if present.isdisjoint(_YEAR_KEYS) else _year_from(fields)
+    if year is None and arxiv_id:
+        year = _year_from_arxiv(arxiv_id)
+    authors = _first_list(fields, _AUTHOR_FIELDS, split_authors)
+    categories = _first_list(fields, _CATEGORY_FIELDS, _split_categories)
+    try:
+        return Paper(
+            id=paper_id,
+            title=title,
+            abstract=abstract,
+            url=url,
+            arxiv_id=arxiv_id,
+            doi=normalize_doi(fields.get("doi")) if "doi" in present else None,
+            year=year,
+            authors=authors,
+            categories=list(dict.fromkeys(categories)),
+            sources=[source],
+        )
+    except ValidationError as error:  # defensive: every field above is already typed
+        first = error.errors()[0]
+        raise BadRecord(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from error
+
+
+def _title_and_abstract(fields: Mapping[str, Any], max_chars: int | None,
+                        truncated: list[str] | None) -> tuple[str, str, str]:
+    """The record's title and abstract, spaces normalised and cut to ``max_chars``, and
+    the title's key; raises :class:`BadRecord` when either is missing or not text."""
     raw_title = _first(fields, TITLE_FIELDS)
     raw_abstract = _first(fields, ABSTRACT_FIELDS)
     title_text = _text(raw_title)
@@ -362,48 +399,28 @@ def to_paper(fields: Mapping[str, Any], source: str, *, max_chars: int | None = 
     key = fast_title_key(title)
     if not key:
         raise BadRecord(f"title {title[:60]!r} has no letters or digits")
+    return title, abstract, key
 
-    # Only look at the field groups the record has: most records carry few fields.
-    present = fields.keys()
-    url = None if present.isdisjoint(_URL_KEYS) else _url_from(fields)
-    arxiv_id = (_arxiv_from(fields, url)
-                if url or not present.isdisjoint(_ARXIV_KEYS) else None)
-    if url is None and arxiv_id:
-        url = f"https://arxiv.org/abs/{arxiv_id}"
+
+def _paper_id(fields: Mapping[str, Any], arxiv_id: str | None, key: str) -> str:
+    """The record's own id (an arXiv id in it normalised), else its arXiv id, else a
+    hash of its title key."""
     own_id = _text(_first(fields, _ID_FIELDS))
     own_id = xml_safe_id(normalize_space(own_id)) if own_id else ""
     if own_id:
-        paper_id = arxiv_id_from(own_id) or own_id
-    elif arxiv_id:
-        paper_id = arxiv_id
-    else:
-        paper_id = short_hash(key)
-    year = None if present.isdisjoint(_YEAR_KEYS) else _year_from(fields)
-    if year is None and arxiv_id:
-        year = _year_from_arxiv(arxiv_id)
-    authors: list[str] = []
-    for name in _AUTHOR_FIELDS if not present.isdisjoint(_AUTHOR_FIELDS) else ():
-        authors = split_authors(fields.get(name))
-        if authors:
-            break
-    categories: list[str] = []
-    for name in _CATEGORY_FIELDS if not present.isdisjoint(_CATEGORY_FIELDS) else ():
-        categories = _split_categories(fields.get(name))
-        if categories:
-            break
-    try:
-        return Paper(
-            id=paper_id,
-            title=title,
-            abstract=abstract,
-            url=url,
-            arxiv_id=arxiv_id,
-            doi=normalize_doi(fields.get("doi")) if "doi" in present else None,
-            year=year,
-            authors=authors,
-            categories=list(dict.fromkeys(categories)),
-            sources=[source],
-        )
-    except ValidationError as error:  # defensive: every field above is already typed
-        first = error.errors()[0]
-        raise BadRecord(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from error
+        return arxiv_id_from(own_id) or own_id
+    if arxiv_id:
+        return arxiv_id
+    return short_hash(key)
+
+
+def _first_list(fields: Mapping[str, Any], names: Sequence[str],
+                split: Callable[[Any], list[str]]) -> list[str]:
+    """The first non-empty list ``split`` makes of one of the fields ``names``."""
+    if fields.keys().isdisjoint(names):
+        return []
+    for name in names:
+        found = split(fields.get(name))
+        if found:
+            return found
+    return []

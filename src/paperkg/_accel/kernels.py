@@ -1,6 +1,6 @@
 """Optional compiled inner loops (numba) for the graph stage's and the layout's hot spots.
 
-The pure-Python/numpy versions in :mod:`paperkg.graph` are the reference. Each kernel
+The pure-Python/numpy versions in :mod:`paperkg.graph` and :mod:`paperkg.export.layout` are the reference. Each kernel
 here performs the same floating-point operations in the same order on the same arrays,
 so its result is identical, bit for bit (the tests compare them on random inputs); it is
 just compiled. They are used when numba is importable (``pip install 'paperkg[fast]'``)
@@ -64,7 +64,7 @@ def _compiled(func: Callable) -> Callable:
 def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
                   deg: np.ndarray, order: np.ndarray, m: float,
                   max_passes: int) -> tuple[np.ndarray, bool]:
-    """:func:`paperkg.graph._louvain_level`, compiled: one local-moving pass.
+    """:func:`paperkg.graph.communities._louvain_level`, compiled: one local-moving pass.
 
     ``cuts``: node ``u``'s adjacency entries are ``dst[cuts[u]:cuts[u+1]]`` (weights
     ``wts``), in networkx order, self-loops included (skipped here); ``order``: the
@@ -73,8 +73,8 @@ def louvain_level(n: int, cuts: np.ndarray, dst: np.ndarray, wts: np.ndarray,
 
     The nodes are first renamed in visiting order (node ``order[t]`` becomes ``t``, its
     adjacency copied to position ``t``), so the pass reads the adjacency front to back
-    instead of jumping to a random node's entries at every step (at 10^6 papers the
-    level took 190 s instead of 238 s). Communities are named after nodes, so the names
+    instead of jumping to a random node's entries at every step (far fewer cache misses
+    on a large level). Communities are named after nodes, so the names
     map back one to one; the sums, comparisons and ties are the same, and so is the
     partition. The copy costs 12 bytes an entry (int32 node numbers where they fit).
     """
@@ -207,31 +207,27 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
                  top_k: int | None, rows: np.ndarray | None = None,
                  common: Common | None = None) -> tuple[np.ndarray, int, np.ndarray]:
     """The kept pairs of rows ``lo..hi-1`` (or of ``rows``) of the paper-paper
-    projection, compiled.
+    projection, compiled: what :func:`paperkg.graph.projection._project_blocks` computes
+    with scipy's product, without storing the product.
 
-    What :func:`paperkg.graph._project_blocks` computes for those rows with scipy's
-    product, without storing the product. One slice of ``width`` papers at a time (the
-    accumulator then stays in a core's L2 cache; ``cuts`` from :func:`slice_cuts`), the
-    shared count and weight of every paper a row meets accumulate in dense arrays, in
-    the order scipy's ``csr_matmat`` adds them (so the sums are the same); each row's
-    ``top_k`` best valid off-diagonal entries (score, then count, descending; then lower
-    column) are kept over all slices. Returns the kept pairs as sorted unique
-    ``i * n + j`` keys (``i < j``), the number of valid off-diagonal products, and the
-    rows left undone (none without ``common``).
+    One slice of ``width`` papers at a time (``cuts`` from :func:`slice_cuts`; the
+    accumulator stays in a core's L2 cache), the shared count and weight of every paper
+    a row meets accumulate in dense arrays in the order scipy adds them (the same sums);
+    each row keeps its ``top_k`` best valid off-diagonal entries (score, then count,
+    descending; then lower column) over all slices. Returns the kept pairs as sorted
+    unique ``i * n + j`` keys (``i < j``), the number of valid off-diagonal products,
+    and the rows left undone (none without ``common``).
 
-    With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only the
-    paper lists of its rare entities (columns before ``common.first``; the common ones'
-    lists are the long ones), and completes each paper met with the common entities the two share
-    (from ``common.bits``, added in the row's entity order, so the sums are still the
-    reference's). A paper met by no rare entity shares only common ones with the row, so
-    it scores at most the sum of the row's common weights (``count``: their number);
-    when the row's ``top_k``-th best scores more than that, the row's top-k is final.
-    Otherwise the row is returned as undone (run it again without ``common``). A paper
-    met by a rare entity is not completed at all once the row has ``top_k`` entries and
-    its rare sum plus the row's common weights (with a margin for rounding) falls short
-    of the ``top_k``-th best: whatever it shares, it cannot make the row's top-k (on the
-    synthetic 10^6 corpus this drops most papers met and halves the time). The count of
-    valid products leaves out the pairs of common entities only and those papers.
+    With ``common`` (``top_k`` set, weight ``count`` or ``idf``) a row walks only its
+    rare entities' paper lists (columns before ``common.first``; the common ones' are
+    the long ones) and completes each paper met with the common entities the two share
+    (``common.bits``, in the row's order: still the reference's sums). A paper met by
+    no rare entity scores at most the sum of the row's common weights; when the row's
+    ``top_k``-th best beats that, its top-k is final, else the row is returned undone
+    (run it again without ``common``). A paper whose rare sum plus that bound (with a
+    margin for rounding) falls short of a full row's ``top_k``-th best is not completed
+    at all: it cannot make the top-k. The count of valid products leaves out the pairs
+    of common entities only and those papers.
     """
     if rows is None:
         rows = np.arange(lo, hi, dtype=np.int64)
@@ -250,9 +246,10 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
 
 
 def sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` took
-    ~1 ms a call on the few hundred keys of a block of rows (28 s of a 10^6 projection)
-    and 22 s on the 10^6 projection's 30 M kept keys, which a sort handles in 0.7 s."""
+    """``np.unique(keys)`` of int64 keys, by a sort: numpy 2's hashing ``unique`` has a
+    fixed cost of about a millisecond a call, which the thousands of small blocks of a
+    large projection pay again and again, and is slower than a sort on tens of millions
+    of keys too."""
     keys = np.sort(keys)
     if len(keys) > 1:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
@@ -383,7 +380,7 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
 def shared_entities(rows: np.ndarray, cols: np.ndarray, b_indptr: np.ndarray,
                     b_indices: np.ndarray, w_link: np.ndarray, set_size: np.ndarray,
                     weight: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`paperkg.graph._edge_attrs`'s merge, compiled: for each pair
+    """:func:`paperkg.graph.shared.edge_attrs`'s merge, compiled: for each pair
     ``(rows[k], cols[k])`` the columns its two rows of ``b`` share (``b``: CSR, sorted
     indices), in column order, and the pair's weight before rounding.
 

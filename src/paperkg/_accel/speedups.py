@@ -28,9 +28,9 @@ from pathlib import Path
 __all__ = ["COMPILED_MODULES", "PURE_ENV", "compiled_modules", "install", "source_path"]
 
 #: Modules ``setup.py`` compiles (it reads this assignment from the source): the
-#: extractor's rule code, run for every paper. (Compiling the loader, canonicalisation,
-#: the links and the GraphML writer too gained nothing measurable at 10^6 and made the
-#: build hold more memory: docs/scale.md.)
+#: extractor's rule code, run for every paper. The loader, canonicalisation, the links
+#: and the GraphML writer are left out: compiled, they were no faster and held more
+#: memory (docs/performance.md).
 COMPILED_MODULES = (
     "paperkg.text",
     "paperkg.extract.abbreviations",
@@ -39,6 +39,7 @@ COMPILED_MODULES = (
     "paperkg.extract.gazetteer",
     "paperkg.extract.patterns",
     "paperkg.extract.pipeline",
+    "paperkg.extract.candidates",
     "paperkg.extract.resolve",
     "paperkg.extract.learned",
 )
@@ -46,7 +47,8 @@ COMPILED_MODULES = (
 PURE_ENV = "PAPERKG_PURE_PYTHON"
 MANIFEST = "_compiled.json"
 
-_PACKAGE = Path(__file__).resolve().parent
+#: the paperkg package directory (this module sits in its ``_accel`` folder)
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def source_path(name: str, package_dir: Path = _PACKAGE) -> Path:
