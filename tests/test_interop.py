@@ -107,6 +107,55 @@ def test_interop_igraph_reads_graphml_without_a_warning(seed_dir):
     assert all(float(v["community"]).is_integer() for v in papers)
 
 
+# graph-tool is not on PyPI: Debian's python3-graph-tool, for the system Python (.ci/run
+# installs it); the test runs it in that interpreter
+_GRAPH_TOOL_SCRIPT = """
+import json, sys, warnings
+warnings.simplefilter("error")
+import graph_tool
+g = graph_tool.load_graph(sys.argv[1])
+kind = g.vp["kind"]
+print(json.dumps({
+    "vertex": {k: p.value_type() for k, p in g.vp.items()},
+    "edge": {k: p.value_type() for k, p in g.ep.items()},
+    "papers": int(sum(1 for v in g.vertices() if kind[v] == "paper")),
+    "communities": sorted({int(g.vp["community"][v]) for v in g.vertices() if kind[v] == "paper"}),
+}))
+"""
+
+
+def _system_graph_tool() -> str | None:
+    import subprocess
+
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        return None
+    found = subprocess.run([python, "-c", "import graph_tool"], capture_output=True)
+    return python if found.returncode == 0 else None
+
+
+def test_interop_graph_tool_reads_typed_properties(seed_dir):
+    import json
+    import subprocess
+
+    python = _system_graph_tool()
+    if python is None:
+        pytest.skip("graph-tool is not installed (Debian: python3-graph-tool)")
+    out = subprocess.run([python, "-c", _GRAPH_TOOL_SCRIPT, str(seed_dir / "kg.graphml")],
+                         capture_output=True, text=True, check=True)
+    read = json.loads(out.stdout)
+    vertex = read["vertex"]
+    # numbers arrive as numbers, text as text: nothing falls back to a Python object
+    assert vertex["community"] == vertex["df"] == vertex["n_entities"] == "int64_t"
+    assert vertex["x"] in {"double", "long double"} and vertex["name"] == "string"
+    assert "python::object" not in {*vertex.values(), *read["edge"].values()}
+    assert "id" not in vertex  # the node id is graph-tool's own _graphml_vertex_id
+    kg = nx.read_graphml(seed_dir / "kg.graphml")
+    papers = {d["community"] for _, d in kg.nodes(data=True) if d["kind"] == "paper"}
+    assert read["papers"] == sum(1 for _, d in kg.nodes(data=True) if d["kind"] == "paper")
+    assert read["communities"] == sorted(papers)
+
+
 def test_interop_gexf_has_community_labels_and_liststring_lists(seed_dir):
     text = (seed_dir / "kg.gexf").read_text(encoding="utf-8")
     assert re.search(r'title="aliases" type="liststring"', text)
