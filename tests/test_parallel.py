@@ -95,18 +95,17 @@ def test_parallel_workflow_pauses_the_collector_while_extracting(papers, monkeyp
     extracted (it would rescan the growing list of papers) and back on after."""
     import gc
 
-    import paperkg._accel.parallel as parallel
     from paperkg import workflow
 
     seen = []
-    original = parallel.iter_extract  # extract_corpus imports it when called
+    original = workflow.iter_extract
 
     def spying(*args, **kwargs):
         for out in original(*args, **kwargs):
             seen.append(gc.isenabled())
             yield out
 
-    monkeypatch.setattr(parallel, "iter_extract", spying)
+    monkeypatch.setattr(workflow, "iter_extract", spying)
     assert gc.isenabled()
     run = workflow.extract_corpus(papers, jobs=1, batch_size=8)
     assert seen and not any(seen) and gc.isenabled()

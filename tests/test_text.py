@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperkg.text import clean_alias, match_key, unlatex_accents
+from paperkg.text import clean_alias, clean_name, match_key, unlatex_accents
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,16 @@ def test_text_clean_alias_is_balanced_and_idempotent(text: str) -> None:
     if out is not None:
         assert clean_alias(out) == out
         assert not out.endswith(("-", "/")) and not out.startswith(("-", "/"))
+
+
+@pytest.mark.parametrize(("surface", "name"), [
+    ("ResNet50(CIFAR-10", "ResNet50"),    # a span cut inside a bracket
+    ("kernels(BO-FM", "kernels"),
+    ("RKHS)-based", "RKHS"),
+    ("(a", "a"),                           # nothing before the bracket: the bracket goes
+    ("TD(0)", "TD(0)"),                    # balanced: unchanged
+    ("GAN-", "GAN"),
+    (")", ""),
+])
+def test_clean_name_cuts_at_the_bracket_that_breaks_the_balance(surface, name):
+    assert clean_name(surface) == name

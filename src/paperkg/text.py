@@ -9,6 +9,7 @@ from functools import lru_cache
 
 __all__ = [
     "clean_alias",
+    "clean_name",
     "normalize_space",
     "fold_accents",
     "unlatex_accents",
@@ -129,6 +130,32 @@ def clean_alias(surface: str) -> str | None:
             if not depth or depth.pop() != ch:
                 return None
     return text if text and not depth else None
+
+
+def clean_name(surface: str) -> str:
+    """A name fit to show: :func:`clean_alias` of ``surface``, or, when its brackets do not
+    balance, the part before the first bracket that breaks them ("ResNet50(CIFAR-10" ->
+    "ResNet50", "RKHS)-based" -> "RKHS"), or without that bracket when nothing comes
+    before it ("(a" -> "a"); empty when only brackets and dashes are left."""
+    cleaned = clean_alias(surface)
+    if cleaned is not None:
+        return cleaned
+    text = surface.strip()
+    open_at: list[tuple[int, str]] = []
+    cut = len(text)
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            open_at.append((i, _CLOSERS[_OPENERS.index(ch)]))
+        elif ch in _CLOSERS:
+            if not open_at or open_at.pop()[1] != ch:
+                cut = i
+                break
+    else:
+        cut = open_at[0][0] if open_at else cut
+    if cut == len(text):
+        return surface
+    # nothing before the bracket: the bracket goes ("(a" -> "a")
+    return clean_alias(text[:cut]) or clean_name(text[:cut] + text[cut + 1:])
 
 
 def title_key(title: str) -> str:

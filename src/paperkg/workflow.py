@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperkg._accel import kernels
 from paperkg._accel.fork import can_fork, run_beside
 from paperkg._accel.gcpause import gc_paused
+from paperkg._accel.parallel import iter_extract
 from paperkg._accel.thresholds import THRESHOLDS
-from paperkg.cache import ExtractionCache, encode_result, extractor_fingerprint
+from paperkg.batches import Batches
+from paperkg.cache import extractor_fingerprint
 from paperkg.canonical import canonicalize_json
 from paperkg.errors import GraphError
 from paperkg.models import LoadReport, Paper, PaperEntities
@@ -109,12 +109,6 @@ def iter_sources(
     return iter_papers(sources, fmt=fmt, report=report)
 
 
-def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    it = iter(papers)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def extract_corpus(
     papers: Iterable[Paper],
     *,
@@ -181,18 +175,25 @@ def extract_corpus(
     # a stream's length is unknown; a progress given as a number is its expected total
     total = len(papers) if isinstance(papers, Sequence) else (
         progress if type(progress) is int else None)
-    batches = _Batches(batch_size or THRESHOLDS.chunk_size, cache,
+    batches = Batches(batch_size or THRESHOLDS.chunk_size, cache,
                        extractor_fingerprint(model, vocab), keep_papers)
     with ExitStack() as stack:
-        # This process reads the corpus into a growing list of papers and holds every
-        # result: millions of objects and no reference cycles, which each full
-        # collection would scan again, taking CPU time from the workers it shares the
-        # cores with. The collector is back on after.
+        # millions of objects held and no reference cycles: each full collection would
+        # scan them again, taking CPU time from the workers (back on after)
         stack.enter_context(gc_paused())
         bar = stack.enter_context(Progress(progress, total))
-        batches.run(papers, stack, bar, jobs=jobs, engine=engine, scheduler=scheduler,
-                    model=model, vocab=vocab)
-    raw = batches.raw
+        batches.run(papers, stack, bar, lambda misses: iter_extract(
+            misses, jobs=jobs, engine=engine, scheduler=scheduler, model=model, vocab=vocab))
+    canonical, notes = _canonical_results(batches.raw, for_graph=for_graph,
+                                          vocabulary=vocabulary, thesaurus=thesaurus)
+    return ExtractionRun(canonical, n_extracted=batches.n_extracted, n_reused=batches.n_reused,
+                         papers=batches.kept, notes=notes)
+
+
+def _canonical_results(raw: JsonResults, *, for_graph: bool, vocabulary: Any,
+                       thesaurus: Thesaurus | None) -> tuple[JsonResults, list[str]]:
+    """The canonical records of the extracted ``raw`` ones (see :func:`extract_corpus`),
+    the user's vocabulary and thesaurus applied, and the thesaurus's summary lines."""
     notes: list[str] = []
     if thesaurus is not None or vocabulary is not None:
         canonical = JsonResults()
@@ -210,59 +211,7 @@ def extract_corpus(
     else:
         canonical = JsonResults()
         canonical.extend_encoded(_canonical_json(raw.encoded))
-    del raw
-    return ExtractionRun(canonical, n_extracted=batches.n_extracted, n_reused=batches.n_reused,
-                         papers=batches.kept, notes=notes)
-
-
-class _Batches:
-    """The extraction of a stream of papers in batches, each looked up in the cache
-    first; the results, compressed, in input order (``raw``)."""
-
-    def __init__(self, size: int, cache: str | Path | None, fingerprint: str,
-                 keep_papers: bool) -> None:
-        self.size, self.cache, self.fingerprint = size, cache, fingerprint
-        self.keep_papers = keep_papers
-        self.kept: list[Paper] = []
-        self.raw = JsonResults()
-        self.n_extracted = self.n_reused = 0
-        self.store: ExtractionCache | None = None
-        # batches whose misses are in flight, oldest first: (batch, cached blob or None)
-        self.waiting: deque[tuple[list[Paper], list[bytes | None]]] = deque()
-
-    def misses(self, papers: Iterable[Paper], stack: ExitStack) -> Iterator[list[Paper]]:
-        """Each batch's papers that the cache does not hold."""
-        for batch in _chunks(papers, self.size):
-            if self.store is None and self.cache is not None:
-                # opened with the first batch: an input with no usable paper (an error
-                # raised by a streaming loader) leaves no cache file behind
-                self.store = stack.enter_context(
-                    ExtractionCache(self.cache, extractor=self.fingerprint))
-            found = (self.store.lookup_encoded(batch) if self.store is not None
-                     else [None] * len(batch))
-            self.waiting.append((batch, found))
-            yield [p for p, hit in zip(batch, found, strict=True) if hit is None]
-
-    def run(self, papers: Iterable[Paper], stack: ExitStack, bar: Progress, **how: Any) -> None:
-        """Extract every batch's misses (:func:`paperkg._accel.parallel.iter_extract`),
-        store them in the cache in one transaction per batch, keep all the results."""
-        from paperkg._accel.parallel import iter_extract
-
-        for new in iter_extract(self.misses(papers, stack), **how):
-            batch, found = self.waiting.popleft()
-            # results held compressed, as the cache stores them: encoded once
-            fresh = iter([encode_result(j) for j in new])
-            merged = [hit if hit is not None else next(fresh) for hit in found]
-            if self.store is not None and new:
-                self.store.store_encoded(
-                    (p, j) for p, j, hit in zip(batch, merged, found, strict=True) if hit is None
-                )
-            self.raw.extend_encoded(merged)
-            self.n_extracted += len(new)
-            self.n_reused += len(batch) - len(new)
-            if self.keep_papers:
-                self.kept.extend(batch)
-            bar.advance(len(batch))
+    return canonical, notes
 
 
 def build(

@@ -36,7 +36,7 @@ from paperkg.extract.pipeline import CHUNKS_KEY, doc_text
 from paperkg.extract.resolve import singular_surface, url_spans
 from paperkg.extract.rules import Rules
 from paperkg.models import Entity, Mention, PaperEntities
-from paperkg.text import clean_alias, match_key, singular, slugify
+from paperkg.text import clean_alias, clean_name, match_key, singular, slugify
 from paperkg.vocab import Vocabulary
 
 __all__ = ["CLASSES", "Decider", "EntityModel", "Featurizer", "Proposal", "assemble",
@@ -506,7 +506,9 @@ def _keep(kept: dict[str, Entity], p: Proposal, etype: str) -> None:
         ent = rule.model_copy(update={"aliases": list(rule.aliases),
                                       "mentions": list(rule.mentions)})
     else:
-        name = clean_alias(p.name) or p.name
+        name = clean_name(p.name)
+        if not name:  # only brackets and dashes
+            return
         aliases = list(rule.aliases) if rule is not None else []
         for surface in p.surfaces:
             alias = clean_alias(surface)

@@ -30,6 +30,7 @@ from paperkg.extract.rules import Rules
 from paperkg.models import ENTITY_TYPES, Entity, Mention, PaperEntities
 from paperkg.text import (
     clean_alias,
+    clean_name,
     match_key,
     singular,
     slugify,
@@ -280,7 +281,9 @@ def _group(cands: Sequence[Candidate], short_to_key: dict[str, str]) -> list[Ent
             long_forms = [t for t in forms if not is_acronym(t)]
             name = singular_surface(max(long_forms or forms, key=len))
         if etype != "repo":
-            name = clean_alias(name) or name  # "Sensorimotor Pre-" (a cut compound)
+            name = clean_name(name)  # "Sensorimotor Pre-", "ResNet50(CIFAR-10"
+        if not name:  # only brackets and dashes
+            continue
         if _incidental(name, etype, g.cands):
             continue
         aliases: list[str] = []
