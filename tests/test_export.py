@@ -211,7 +211,7 @@ def _store_rows(path: Path) -> list[tuple]:
 def test_export_all_forked_writes_the_same_bytes(exported, tmp_path):
     # threshold 0: the papers.* files are written by a real forked child process
     kg, outdir, written = exported
-    forked = export_all(kg, tmp_path, fork_min_nodes=0)
+    forked = export_all(kg, tmp_path, beside=_forking())
     assert [p.name for p in forked] == [p.name for p in written]
     for path in forked:
         if path.suffix == ".gexf":  # GEXF carries the write date
@@ -242,7 +242,7 @@ def test_export_all_forked_child_error_is_the_export_error(tmp_path):
     kg = make_kg()
     (tmp_path / "papers.graphml").mkdir()
     with pytest.raises(ExportError, match="papers.graphml"):
-        export_all(kg, tmp_path, fork_min_nodes=0)
+        export_all(kg, tmp_path, beside=_forking())
 
 
 def test_export_all_unwritable_directory_raises_export_error(tmp_path):
@@ -357,3 +357,13 @@ def test_export_all_second_export_into_one_directory_waits_for_the_first(tmp_pat
     worker.join(timeout=120)
     assert not worker.is_alive()
     assert _snapshot(tmp_path) != before
+
+
+def _forking():
+    """export_all's ``beside`` as ``paperkg build`` passes it for big graphs: the papers.*
+    files written in a forked child (:func:`paperkg.workflow.two_writers`)."""
+    from kg_corpus import thresholds
+    from paperkg import workflow
+
+    with thresholds(fork_min_nodes=0):
+        return workflow.two_writers(1, "writing the papers.* files")

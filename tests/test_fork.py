@@ -24,6 +24,7 @@ from paperkg.errors import ExportError, GraphError
 from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph
 from paperkg.graph import projection as projection_mod
+from paperkg.io import save_graphs
 from paperkg.links import PaperGraphView
 from paperkg.models import Entity, Paper, PaperEntities
 
@@ -47,8 +48,12 @@ def forks(monkeypatch) -> list[int]:
 
 
 def _save(kg, path, fork_min_nodes):
+    """The two GraphML files as ``paperkg build``'s writers make them: the papers file
+    in a forked child from ``fork_min_nodes`` nodes (:func:`paperkg.workflow.two_writers`)."""
+    nodes = kg.graph.number_of_nodes() + kg.paper_graph_view.number_of_nodes()
     with thresholds(fork_min_nodes=fork_min_nodes):
-        return kg.save(path)
+        beside = workflow.two_writers(nodes, "writing papers.graphml")
+    return save_graphs(kg.graph, kg.paper_graph_view, path, beside=beside)
 
 
 def _build(papers, found, fork_min_papers, **options):

@@ -20,7 +20,7 @@ from paperkg.export.layout import SMALL_GRAPH, compute_layout
 from paperkg.graph import build_knowledge_graph, detect_communities, paper_graph
 from paperkg.links import PaperGraphView, PaperLinks
 from paperkg.workflow import build_graph, graph_summary
-from test_export import _store_rows
+from test_export import _forking, _store_rows
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -192,8 +192,8 @@ def test_export_all_from_a_view_writes_the_same_files(builds, tmp_path, fork_min
     papers, found = clustered_corpus(n_papers=SMALL_GRAPH + 40)
     with thresholds(fork_min_papers=0):
         forked = build_graph(papers, found, max_df=0.5, top_k=8)
-    expected = export_all(serial, tmp_path / "serial", fork_min_nodes=10**9)
-    got = export_all(forked, tmp_path / "view", fork_min_nodes=fork_min_nodes)
+    expected = export_all(serial, tmp_path / "serial")
+    got = export_all(forked, tmp_path / "view", beside=_forking() if fork_min_nodes == 0 else None)
     assert [p.name for p in got] == [p.name for p in expected]
     for a, b in zip(expected, got, strict=True):
         if a.suffix == ".sqlite":  # the store records the GraphML files' times

@@ -22,10 +22,6 @@ PACKAGE = Path(paperkg.__file__).resolve().parent
 FORK_GC = {"paperkg._accel.fork", "paperkg._accel.gcpause"}
 #: Modules that may use them: the orchestration and the speed machinery itself.
 MAY_FORK = {"paperkg.workflow"}
-#: Writers that still write two files at once in a child (``export_all``,
-#: ``write_graphml_files``); they are another branch's this round and leave this list
-#: when their forks move into the workflow.
-FORKING_WRITERS = {"paperkg.export", "paperkg.export.graphml"}
 
 
 def _modules() -> dict[str, Path]:
@@ -83,10 +79,10 @@ def test_structure_has_no_import_cycles(imports):
 def test_structure_only_the_workflow_forks_or_pauses_the_gc(imports):
     users = {m for m in imports if set(imports.successors(m)) & FORK_GC}
     outside = {m for m in users if not m.startswith("paperkg._accel")}
-    assert MAY_FORK <= outside <= MAY_FORK | FORKING_WRITERS
+    assert outside == MAY_FORK
     # and nothing else calls os.fork or switches the collector off
     for name, path in _modules().items():
-        if name in MAY_FORK | FORKING_WRITERS or name.startswith("paperkg._accel"):
+        if name in MAY_FORK or name.startswith("paperkg._accel"):
             continue
         source = path.read_text(encoding="utf-8")
         for call in ("os.fork", "gc.disable", "gc.freeze"):

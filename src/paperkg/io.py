@@ -10,12 +10,12 @@ and rebuilds a missing paper graph from it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from paperkg._accel.thresholds import THRESHOLDS
 from paperkg.errors import GraphError, PaperKGError
 from paperkg.export.graphml import read_graphml, write_graphml_files
 from paperkg.links import PaperGraphView
@@ -39,19 +39,19 @@ def paper_graph_path(path: str | Path) -> Path:
 
 
 def save_graphs(graph: nx.Graph, paper_graph: nx.Graph | PaperGraphView,
-                path: str | Path) -> list[Path]:
+                path: str | Path, *, beside: Callable[..., Any] | None = None) -> list[Path]:
     """Write the knowledge graph to ``path`` and the paper graph beside it.
 
     The paper graph goes to :func:`paper_graph_path`; its file name is recorded in the
     knowledge graph's graph attribute ``paper_graph_file``. Both files go through
-    :func:`paperkg.export.graphml.write_graphml_files` (for big graphs the two are
-    written at once, with the same bytes). Returns the two paths.
+    :func:`paperkg.export.graphml.write_graphml_files` (``beside``: two at once, see
+    there; :meth:`KnowledgeGraph.save <paperkg.kg.KnowledgeGraph.save>` writes them one
+    after the other). Returns the two paths.
     """
     path = Path(path)
     sibling = paper_graph_path(path)
     graph.graph["paper_graph_file"] = sibling.name
-    write_graphml_files([(graph, path), (paper_graph, sibling)],
-                        fork_min_nodes=THRESHOLDS.fork_min_nodes)
+    write_graphml_files([(graph, path), (paper_graph, sibling)], beside=beside)
     return [path, sibling]
 
 

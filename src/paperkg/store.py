@@ -290,8 +290,8 @@ class StoredKnowledgeGraph(KnowledgeGraph):
     def paper_graph_view(self) -> nx.Graph:
         return self._whole().paper_graph_view
 
-    def save(self, path: str | Path, *, fork_min_nodes: int | None = None) -> list[Path]:
-        return self._whole().save(path, fork_min_nodes=fork_min_nodes)
+    def save(self, path: str | Path) -> list[Path]:
+        return self._whole().save(path)
 
     def papers(self) -> list[Paper]:
         return self._whole().papers()

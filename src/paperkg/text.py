@@ -117,11 +117,15 @@ def match_key(name: str) -> str:
 _OPENERS, _CLOSERS = "([{", ")]}"
 
 
+#: Whitespace, hyphens, dashes and slashes at either end of a surface form.
+_DANGLING = re.compile(r"^[\s\-/–]+|[\s\-/–]+$")
+
+
 def clean_alias(surface: str) -> str | None:
     """A surface form fit to show as a name or alias: a dangling hyphen or slash at
     either end is cut ("GAN-" -> "GAN"); ``None`` when its brackets do not balance
     ("CNN)[23", "RKHS)-based", "ext{CNN": pieces of a span cut across markup)."""
-    text = surface.strip().strip("-/–").strip()
+    text = _DANGLING.sub("", surface)
     depth = []
     for ch in text:
         if ch in _OPENERS:

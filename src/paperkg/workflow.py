@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
            "build_to_dir", "extract_to_file", "build_graph", "canonicalize_corpus",
-           "graph_summary"]
+           "graph_summary", "two_writers"]
 
 log = logging.getLogger("paperkg")
 #: One line per stage of a build after extraction (the CLI shows them on stderr).
@@ -312,10 +312,26 @@ def build_to_dir(
                         top_k=top_k, progress=progress, jobs=jobs, cache=cache, engine=engine,
                         scheduler=scheduler, model=model, thesaurus=thesaurus, vocab=vocab,
                         min_papers_per_type=min_papers_per_type)
-    result.outputs = export_all(kg, Path(output), formats=formats or FORMATS)
+    with gc_paused():  # the writers make millions of short strings, no cycles
+        result.outputs = export_all(kg, Path(output), formats=formats or FORMATS,
+                                    beside=two_writers(_nodes(kg), "writing the papers.* files"))
     result.seconds = time.perf_counter() - start
     result.graph = graph_summary(kg)
     return result
+
+
+def two_writers(nodes: int, what: str) -> Callable[..., Any] | None:
+    """Runs two writers at once, for :func:`paperkg.export.export_all` and
+    :func:`paperkg.io.save_graphs`: from ``THRESHOLDS.fork_min_nodes`` nodes (and where
+    :func:`os.fork` exists) the first runs in a forked child while this process runs the
+    second, with the same files as one after the other; else ``None`` (serially)."""
+    if nodes < THRESHOLDS.fork_min_nodes or not can_fork():
+        return None
+    return lambda first, second: run_beside(first, second, what=what)
+
+
+def _nodes(kg: KnowledgeGraph) -> int:
+    return kg.graph.number_of_nodes() + kg.paper_graph_view.number_of_nodes()
 
 
 def graph_summary(kg: KnowledgeGraph) -> str:

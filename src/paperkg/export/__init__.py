@@ -12,17 +12,16 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 import networkx as nx
 
-from paperkg._accel.fork import can_fork, run_beside
 from paperkg.errors import ExportError
 from paperkg.export.gexf import read_gexf, write_gexf
-from paperkg.export.graphml import FORK_MIN_NODES, read_graphml, write_graphml
+from paperkg.export.graphml import read_graphml, write_graphml
 from paperkg.export.html import write_html
 from paperkg.export.layout import compute_layout
 from paperkg.export.tables import (
@@ -32,6 +31,10 @@ from paperkg.export.tables import (
     write_node_link_json,
 )
 from paperkg.thesaurus import map_graph
+
+#: Runs two zero-argument writers at once: ``beside(first, second) -> (first(), second())``.
+Beside = Callable[[Callable[[], list[Path]], Callable[[], list[Path]]],
+                  tuple[list[Path], list[Path]]]
 
 __all__ = [
     "FORMATS",
@@ -120,7 +123,7 @@ def export_graph(
 
 
 def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
-               fork_min_nodes: int = FORK_MIN_NODES,
+               beside: Beside | None = None,
                formats: Iterable[str] = FORMATS) -> list[Path]:
     """Write every export of a knowledge graph into ``outdir``.
 
@@ -143,11 +146,11 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
     formats
         Which files to write (:data:`FORMATS`, default all); ``csv`` adds
         ``neo4j.cypher``, ``store`` adds ``kg.sqlite``.
-    fork_min_nodes
-        With this many nodes in the two graphs together, the ``papers.*`` files are
-        written by a forked child process while this one writes the ``kg.*`` files (two
-        cores; the same bytes as one after the other, see
-        :func:`paperkg._accel.fork.run_beside`). Below it, or without ``fork``, serially.
+    beside
+        Runs two writers at once and returns both results, ``beside(papers_files,
+        kg_files) -> (papers_written, kg_written)``: :func:`paperkg.workflow.build_to_dir`
+        passes one that writes the ``papers.*`` files in a forked child for big graphs
+        (the same bytes). ``None``: one after the other.
 
     Returns
     -------
@@ -174,7 +177,7 @@ def export_all(kg: _HasGraphs, outdir: Path, *, seed: int = 42,
         except OSError as error:
             raise ExportError(f"cannot write in {outdir}: {error.strerror or error}") from error
         try:
-            written = _export_files(kg, staging, seed=seed, fork_min_nodes=fork_min_nodes,
+            written = _export_files(kg, staging, seed=seed, beside=beside,
                                     formats=formats)
             return _move_into_place(written, outdir)
         finally:
@@ -246,7 +249,7 @@ def _move_into_place(written: list[Path], outdir: Path) -> list[Path]:
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
 
 
-def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, fork_min_nodes: int,
+def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, beside: Beside | None,
                   formats: tuple[str, ...]) -> list[Path]:
     # a big build's paper graph is held as arrays (a PaperGraphView) until kg.paper_graph
     # is read: here only its layout and node count are needed, and the papers.* writer
@@ -270,12 +273,10 @@ def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, fork_min_nodes: in
                             title="paperkg: papers linked by shared entities", seed=seed,
                             layout=papers_layout, formats=formats)
 
-    total = kg.graph.number_of_nodes() + papers.number_of_nodes()
-    if total < fork_min_nodes or not can_fork():
+    if beside is None:
         written = kg_files() + paper_files()
     else:
-        papers_written, kg_written = run_beside(paper_files, kg_files,
-                                                what="writing the papers.* files")
+        papers_written, kg_written = beside(paper_files, kg_files)
         written = kg_written + papers_written
     if "csv" in formats:
         written.append(outdir / "neo4j.cypher")

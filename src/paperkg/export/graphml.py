@@ -24,15 +24,13 @@ import io
 import itertools
 import json
 import logging
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
-from paperkg._accel.fork import can_fork, run_beside
-from paperkg._accel.gcpause import gc_paused
 from paperkg.errors import ExportError, GraphError
 from paperkg.export._graphml_text import (  # noqa: F401 - _json_default, _scalar: tables.py
     _CHUNK_PIECES,
@@ -59,7 +57,6 @@ __all__ = [
     "write_graphml",
     "xml_node_ids",
     "write_graphml_files",
-    "FORK_MIN_NODES",
     "read_graphml",
     "graphml_ready",
     "decode_attributes",
@@ -362,8 +359,7 @@ def write_graphml(
     paperkg.errors.ExportError
         The file cannot be written.
     """
-    with gc_paused():
-        _write_graphml(graph, path_or_file, viz=viz, layout=layout, seed=seed)
+    _write_graphml(graph, path_or_file, viz=viz, layout=layout, seed=seed)
 
 
 def _write_graphml(graph: nx.Graph, path_or_file: PathOrFile, *, viz: bool,
@@ -386,38 +382,24 @@ def _write_graphml(graph: nx.Graph, path_or_file: PathOrFile, *, viz: bool,
         ) from error
 
 
-# --------------------------------------------------------------------------- two files at once
-
-#: :func:`write_graphml_files` writes in a forked child process only when the graphs
-#: have at least this many nodes together (the seed graphs have about 3,300): below it
-#: the fork and its copy-on-write cost more than the second core saves.
-FORK_MIN_NODES = 50_000
+# --------------------------------------------------------------------------- several files
 
 
-def write_graphml_files(
-    items: Sequence[tuple[nx.Graph, str | PathLike[str]]],
-    *,
-    seed: int = 42,
-    fork_min_nodes: int = FORK_MIN_NODES,
-) -> None:
+def write_graphml_files(items: Sequence[tuple[nx.Graph, str | PathLike[str]]], *,
+                        seed: int = 42, beside: Callable[..., Any] | None = None) -> None:
     """Write each ``(graph, path)`` with :func:`write_graphml` (``viz`` on, given ``seed``).
 
-    With two or more graphs of ``fork_min_nodes`` nodes or more in all, the last graph
-    is written by a forked child process (it inherits the graphs, nothing is pickled)
-    while this process writes the others, so the two writes and their force layouts
-    use two cores; see :func:`paperkg._accel.fork.run_beside`. The files are byte-identical
-    to the serial ones, and an error is the same :class:`~paperkg.errors.ExportError`.
-    (One difference: when an earlier file fails, the last one has been written all the
-    same.) Without ``fork`` the files are written one after the other.
+    ``beside(first, second)`` runs two writers at once (the workflow's
+    :func:`paperkg.workflow.two_writers` forks the first for big graphs): then the last
+    file is written by ``first`` and the others by ``second``, with the same bytes.
+    ``None``: one after the other.
     """
     items = list(items)
-    total = sum(graph.number_of_nodes() for graph, _ in items)
-    if len(items) < 2 or total < fork_min_nodes or not can_fork():
+    if beside is None or len(items) < 2:
         _write_all(items, seed)
         return
     *here, last = items
-    run_beside(lambda: _write_all([last], seed), lambda: _write_all(here, seed),
-               what=f"writing {_target_name(last[1])}")
+    beside(lambda: _write_all([last], seed), lambda: _write_all(here, seed))
 
 
 def _write_all(items: Sequence[tuple[nx.Graph, Any]], seed: int) -> None:
