@@ -238,10 +238,21 @@ def project_rows(lo: int, hi: int, b_indptr: np.ndarray, b_indices: np.ndarray,
         tail, bits, first, prune = common.tail, common.bits, common.first, True
         if k < 0 or weight == "jaccard":
             raise ValueError("pruning needs top_k and the count or idf weight")
-    keys, n_keys, n_pairs, undone, n_undone = _compiled(_project_rows)(
+    # each row's best entries so far, best first (top-k only), and its valid products
+    kk = max(k, 1)
+    best_p = np.empty((len(rows), kk), dtype=np.int64)
+    best_s = np.empty((len(rows), kk), dtype=np.float64)
+    best_c = np.empty((len(rows), kk), dtype=np.float64)
+    n_best = np.zeros(len(rows), dtype=np.int64)
+    row_pairs = np.zeros(len(rows), dtype=np.int64)
+    keys, n_keys = _compiled(_project_rows)(
         rows, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size, n,
         MODES[weight], float(min_shared) - 0.5 if min_shared > 1 else -np.inf, k,
-        tail, bits, first, prune)
+        tail, bits, first, prune, best_p, best_s, best_c, n_best, row_pairs,
+        _compiled(_row_lifts)(rows, b_indptr, b_indices, w_link, MODES[weight], tail, prune))
+    keys, n_keys, n_pairs, undone, n_undone = _compiled(_row_results)(
+        rows, b_indptr, b_indices, w_link, n, MODES[weight], k, tail, prune, keys, n_keys,
+        best_p, best_s, n_best, row_pairs)
     return sorted_unique(keys[:n_keys]), int(n_pairs), undone[:n_undone]
 
 
@@ -256,23 +267,19 @@ def sorted_unique(keys: np.ndarray) -> np.ndarray:
     return keys
 
 
+# The projection's hot loop (one compiled function: split into calls, it ran half as
+# fast). ``lift``: what the common entities can add to a paper's score, at most; a paper
+# whose rare sum plus it is below the row's k-th best cannot make the top-k, whatever it
+# shares (the common weights are added one by one, each sum rounded: the margin covers
+# that many times over).
 def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link, set_size,
-                  n, mode, min_valid, k, tail, bits, first, prune):  # pragma: no cover
+                  n, mode, min_valid, k, tail, bits, first, prune,
+                  best_p, best_s, best_c, n_best, row_pairs, lifts):  # pragma: no cover
     rows = len(row_ids)
-    kk = max(k, 1)
     acc = np.zeros((width, 2), dtype=np.float64)  # per paper: shared count, idf sum
     touched = np.empty(width, dtype=np.int64)
-    # each row's best entries so far, best first (top-k only)
-    best_p = np.empty((rows, kk), dtype=np.int64)
-    best_s = np.empty((rows, kk), dtype=np.float64)
-    best_c = np.empty((rows, kk), dtype=np.float64)
-    n_best = np.zeros(rows, dtype=np.int64)
-    row_pairs = np.zeros(rows, dtype=np.int64)
-    keys = np.empty(max(16, rows * kk), dtype=np.int64)
-    undone = np.empty(max(1, rows), dtype=np.int64)
+    keys = np.empty(max(16, rows * max(k, 1)), dtype=np.int64)
     n_keys = 0
-    n_undone = 0
-    n_pairs = 0
     for part in range(cuts.shape[1] - 1):
         c0 = part * width
         for r in range(rows):
@@ -291,14 +298,7 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     acc[p, 0] += 1.0
                     acc[p, 1] += w
             nb = n_best[r]
-            # what the common entities can add to a paper's score, at most: a paper
-            # whose rare sum plus this is below the row's k-th best cannot make the
-            # top-k, whatever it shares (rounding: the common weights are added one by
-            # one, each sum rounded; the margin covers it many times over)
-            lift = 0.0
-            for a in range(mid, end):
-                lift += 1.0 if mode == 0 else w_link[b_indices[a]]
-            lift = lift * (1.0 + 1e-9) + 1e-9
+            lift = lifts[r]
             for t in range(n_touched):
                 local = touched[t]
                 c = acc[local, 0]
@@ -327,9 +327,7 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                     s = c / (set_size[i] + set_size[p] - c)
                 if k < 0:
                     if n_keys == len(keys):
-                        grown = np.empty(2 * len(keys), dtype=np.int64)
-                        grown[:n_keys] = keys[:n_keys]
-                        keys = grown
+                        keys = np.concatenate((keys, np.empty_like(keys)))
                     keys[n_keys] = min(i, p) * n + max(i, p)
                     n_keys += 1
                     continue
@@ -353,7 +351,30 @@ def _project_rows(row_ids, b_indptr, b_indices, bt_indices, cuts, width, w_link,
                 best_c[r, q] = c
                 best_p[r, q] = p
             n_best[r] = nb
-    for r in range(rows):
+    return keys, n_keys
+
+
+def _row_lifts(row_ids, b_indptr, b_indices, w_link, mode, tail, prune):  # pragma: no cover
+    """Per row, what its common entities can add to a paper's score, at most (with the
+    margin :func:`_project_rows` needs)."""
+    lifts = np.zeros(len(row_ids), dtype=np.float64)
+    for r in range(len(row_ids)):
+        i = row_ids[r]
+        lift = 0.0
+        for a in range(tail[i] if prune else b_indptr[i + 1], b_indptr[i + 1]):
+            lift += 1.0 if mode == 0 else w_link[b_indices[a]]
+        lifts[r] = lift * (1.0 + 1e-9) + 1e-9
+    return lifts
+
+
+def _row_results(row_ids, b_indptr, b_indices, w_link, n, mode, k, tail, prune, keys, n_keys,
+                 best_p, best_s, n_best, row_pairs):  # pragma: no cover
+    """The kept pairs (``keys`` after the first ``n_keys``), the valid products and the
+    rows left undone, from the rows' best lists :func:`_project_rows` made."""
+    undone = np.empty(max(1, len(row_ids)), dtype=np.int64)
+    n_undone = 0
+    n_pairs = 0
+    for r in range(len(row_ids)):
         i = row_ids[r]
         if prune and tail[i] < b_indptr[i + 1]:
             # a paper met by no rare entity scores at most the common ones' sum
