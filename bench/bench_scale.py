@@ -318,7 +318,13 @@ def child(n: int, corpus: Path, work: Path, jobs: int | None, export_all: bool,
     del run, papers
 
     t0, c0, g0 = time.perf_counter(), _cpu(), gc_clock.total
-    if hasattr(kg, "save"):  # knowledge graph + paper graph, as `paperkg build` writes them
+    try:  # knowledge graph + paper graph, as `paperkg build` writes them
+        from paperkg.workflow import save_graphs
+    except ImportError:  # an older paperkg: KnowledgeGraph.save did it
+        save_graphs = None
+    if save_graphs is not None:
+        save_graphs(kg, work / "kg.graphml")
+    elif hasattr(kg, "save"):
         kg.save(work / "kg.graphml")
     else:
         nx.write_graphml(graph, work / "kg.graphml")

@@ -332,3 +332,14 @@ def test_fork_projection_error_in_the_child_is_raised_here(monkeypatch, forks):
     with pytest.raises(MemoryError, match="no room"):
         _project(list("abcdef"), b, ["x", "y", "z"], 0, 1, max_df=1.0)
     assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_fork_workflow_save_graphs_writes_what_save_writes(small_kg, tmp_path, forks):
+    # paperkg build's GraphML writing: collector paused, the paper graph in a child
+    serial = small_kg.save(tmp_path / "s" / "kg.graphml")
+    assert forks == []
+    with thresholds(fork_min_nodes=0):
+        forked = workflow.save_graphs(small_kg, tmp_path / "f" / "kg.graphml")
+    assert len(forks) == 1 and _reaped(forks[0])
+    for a, b in zip(serial, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes()

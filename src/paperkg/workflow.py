@@ -30,7 +30,7 @@ from paperkg.canonical import canonicalize_json
 from paperkg.errors import GraphError
 from paperkg.models import LoadReport, Paper, PaperEntities
 from paperkg.progress import Progress
-from paperkg.results import ExtractionRun, JsonResults, write_jsonl
+from paperkg.results import ExtractionRun, JsonResults, graph_summary, write_jsonl
 from paperkg.thesaurus import apply_thesaurus_encoded, read_user_files
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunResult", "load_sources", "stream_sources", "iter_sources", "extract_corpus", "build",
            "build_to_dir", "extract_to_file", "build_graph", "canonicalize_corpus",
-           "graph_summary", "two_writers"]
+           "graph_summary", "save_graphs", "two_writers"]
 
 log = logging.getLogger("paperkg")
 #: One line per stage of a build after extraction (the CLI shows them on stderr).
@@ -320,6 +320,17 @@ def build_to_dir(
     return result
 
 
+def save_graphs(kg: KnowledgeGraph, path: str | Path) -> list[Path]:
+    """:meth:`KnowledgeGraph.save <paperkg.kg.KnowledgeGraph.save>` as ``paperkg build``
+    writes GraphML: the collector paused and, for big graphs, the paper graph's file
+    written in a forked child beside the knowledge graph's (:func:`two_writers`)."""
+    from paperkg.io import save_graphs as write_both
+
+    with gc_paused():  # millions of short strings, no cycles
+        return write_both(kg.graph, kg.paper_graph_view, path,
+                          beside=two_writers(_nodes(kg), "writing the paper graph"))
+
+
 def two_writers(nodes: int, what: str) -> Callable[..., Any] | None:
     """Runs two writers at once, for :func:`paperkg.export.export_all` and
     :func:`paperkg.io.save_graphs`: from ``THRESHOLDS.fork_min_nodes`` nodes (and where
@@ -332,22 +343,6 @@ def two_writers(nodes: int, what: str) -> Callable[..., Any] | None:
 
 def _nodes(kg: KnowledgeGraph) -> int:
     return kg.graph.number_of_nodes() + kg.paper_graph_view.number_of_nodes()
-
-
-def graph_summary(kg: KnowledgeGraph) -> str:
-    """``"entities: 1200 method, 40 dataset, ...; paper graph: 3600 links, 55 communities"``."""
-    by_type: dict[str, int] = {}
-    for _, data in kg.graph.nodes(data=True):
-        if data.get("kind") == "entity":
-            by_type[data.get("type", "")] = by_type.get(data.get("type", ""), 0) + 1
-    types = ", ".join(f"{by_type.get(t, 0)} {t}" for t in ("method", "dataset", "repo", "math"))
-    papers = kg.paper_graph_view
-    degree = dict(papers.degree())
-    linked = {d.get("community") for n, d in papers.nodes(data=True) if degree[n]}
-    linked.discard(None)
-    unlinked = sum(1 for n in degree if not degree[n])
-    return (f"entities: {types}; paper graph: {papers.number_of_edges()} links, "
-            f"{len(linked)} communities of linked papers, {unlinked} papers without links")
 
 
 def extract_to_file(
