@@ -222,20 +222,6 @@ def test_export_all_forked_writes_the_same_bytes(exported, tmp_path):
         assert path.read_bytes() == (outdir / path.name).read_bytes(), path.name
 
 
-def _store_rows(path: Path) -> list[tuple]:
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        rows = []
-        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            where = " WHERE key NOT LIKE '%_file'" if table == "meta" else ""
-            rows += con.execute(f"SELECT * FROM {table}{where}").fetchall()
-        return rows
-    finally:
-        con.close()
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_export_all_forked_child_error_is_the_export_error(tmp_path):
     # the papers.* files fail in the child: the same one-line ExportError reaches here

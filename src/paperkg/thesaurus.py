@@ -33,9 +33,10 @@ from typing import Any
 
 import networkx as nx
 
-from paperkg.errors import OptionError, SourceError, VocabularyError
+from paperkg.errors import OptionError, VocabularyError
 from paperkg.models import ENTITY_TYPES
 from paperkg.text import match_key, slugify
+from paperkg.vocab import read_user_file
 
 __all__ = [
     "ThesaurusRow",
@@ -124,12 +125,7 @@ def read_thesaurus(path: str | Path) -> Thesaurus:
         It is not UTF-8, has no header, or has no usable row.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
-    except OSError as err:  # a bad path: a usage error
-        raise SourceError(f"{path}: cannot read the thesaurus ({err.strerror or err})") from None
+    text = read_user_file(path, "thesaurus")
     rows: dict[str, ThesaurusRow] = {}
     warnings: list[str] = []
     header = False

@@ -34,6 +34,7 @@ from paperkg.text import fold_accents, match_key, normalize_space, singular
 
 __all__ = [
     "Term",
+    "read_user_file",
     "Vocabulary",
     "StopKind",
     "VOCAB_TYPES",
@@ -361,6 +362,18 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
 _USER_COLUMNS = ("name", "type", "aliases", "case")
 
 
+def read_user_file(path: Path, what: str) -> str:
+    """The text of a user's TSV file (a byte-order mark dropped), or a one-line error:
+    :class:`SourceError` for a path that cannot be read, :class:`VocabularyError` for
+    text that is not UTF-8. ``what`` names the file in the message ("thesaurus")."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
+    except OSError as err:  # a bad path: a usage error
+        raise SourceError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+
+
 def read_user_terms(path: str | Path) -> tuple[list[Term], list[str]]:
     """Read a user vocabulary: a TSV file with the header ``name<TAB>type`` and
     optionally ``<TAB>aliases`` (``|``-separated) and ``<TAB>case`` (``1``: the forms
@@ -382,12 +395,7 @@ def read_user_terms(path: str | Path) -> tuple[list[Term], list[str]]:
         It is not UTF-8, its header is wrong, or it has no usable row.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise VocabularyError(f"{path}: not a UTF-8 text file ({err.reason})") from None
-    except OSError as err:  # a bad path: a usage error
-        raise SourceError(f"{path}: cannot read the vocabulary ({err.strerror or err})") from None
+    text = read_user_file(path, "vocabulary")
     columns: tuple[str, ...] | None = None
     terms: list[Term] = []
     warnings: list[str] = []
