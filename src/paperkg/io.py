@@ -17,7 +17,8 @@ from typing import Any
 import networkx as nx
 
 from paperkg.errors import GraphError, PaperKGError
-from paperkg.export.graphml import read_graphml, write_graphml_files
+from paperkg.export.graphml import read_graphml, write_graphml
+from paperkg.export.layout import compute_layout, paired_layouts
 from paperkg.links import PaperGraphView
 from paperkg.models import ENTITY_TYPES
 
@@ -43,15 +44,31 @@ def save_graphs(graph: nx.Graph, paper_graph: nx.Graph | PaperGraphView,
     """Write the knowledge graph to ``path`` and the paper graph beside it.
 
     The paper graph goes to :func:`paper_graph_path`; its file name is recorded in the
-    knowledge graph's graph attribute ``paper_graph_file``. Both files go through
-    :func:`paperkg.export.graphml.write_graphml_files` (``beside``: two at once, see
-    there; :meth:`KnowledgeGraph.save <paperkg.kg.KnowledgeGraph.save>` writes them one
-    after the other). Returns the two paths.
+    knowledge graph's graph attribute ``paper_graph_file``. Both files are written by
+    :func:`paperkg.export.graphml.write_graphml` (``viz`` on, seed 42) with the
+    positions of :func:`paperkg.export.layout.paired_layouts`, as ``paperkg build``
+    writes them. ``beside(first, second)`` runs two writers at once (the workflow's
+    :func:`paperkg.workflow.two_writers` forks the first for big graphs): the paper
+    graph's file is then written by ``first`` while ``second`` lays out the knowledge
+    graph and writes it; :meth:`KnowledgeGraph.save <paperkg.kg.KnowledgeGraph.save>`
+    writes them one after the other. Returns the two paths.
     """
     path = Path(path)
     sibling = paper_graph_path(path)
     graph.graph["paper_graph_file"] = sibling.name
-    write_graphml_files([(graph, path), (paper_graph, sibling)], beside=beside)
+    papers_layout = compute_layout(paper_graph)  # before a child could need it too
+
+    def kg_file() -> None:
+        write_graphml(graph, path, layout=paired_layouts(graph, paper_graph)[0])
+
+    def paper_file() -> None:
+        write_graphml(paper_graph, sibling, layout=papers_layout)
+
+    if beside is None:
+        kg_file()
+        paper_file()
+    else:
+        beside(paper_file, kg_file)
     return [path, sibling]
 
 

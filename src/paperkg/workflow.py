@@ -3,8 +3,8 @@
 The CLI commands and :func:`paperkg.build` are thin wrappers over these functions.
 This is also where the stages are scheduled on the machine: the only domain module
 that forks (:func:`paperkg._accel.fork.run_beside`: canonicalisation, the graph's tally
-and projection in halves, Louvain and the layouts beside the knowledge graph's
-assembly) or pauses the garbage collector. Each stage's own functions run in one
+and projection in halves, Louvain beside the knowledge graph's assembly and the
+paper graph's layout) or pauses the garbage collector. Each stage's own functions run in one
 process and give the same results; the switch points are in
 :data:`paperkg._accel.thresholds.THRESHOLDS`.
 """
@@ -435,11 +435,11 @@ def build_graph(papers: Sequence[Paper], results: Sequence[PaperEntities], *,
 
     From ``THRESHOLDS.fork_min_papers`` papers on (and where :func:`os.fork` exists)
     the results' tally and the paper-paper projection are made in halves, one in a
-    forked child; Louvain and the knowledge graph's layout run in another child (from
-    the links alone) while this process assembles the knowledge graph and lays out the
-    paper graph. The graphs are the same; the layouts wait in each graph's cache for
-    the exporters, and the paper graph is held as arrays (a
-    :class:`~paperkg.links.PaperGraphView`) until ``.paper_graph`` is first read.
+    forked child; Louvain runs in another child (from the links alone) while this
+    process assembles the knowledge graph and lays out the paper graph. The graphs are
+    the same; the paper graph's layout waits in its cache for the exporters, and the
+    graph is held as arrays (a :class:`~paperkg.links.PaperGraphView`) until
+    ``.paper_graph`` is first read.
     """
     from paperkg.graph import build_knowledge_graph, check_options
 
@@ -458,30 +458,19 @@ def build_graph(papers: Sequence[Paper], results: Sequence[PaperEntities], *,
 
 def _build_forked(papers: Sequence[Paper], results: Sequence[PaperEntities], *,
                   seed: int, min_papers: Mapping[str, int], **options: Any) -> KnowledgeGraph:
-    from paperkg.export.layout import SMALL_GRAPH, remember_layout
-    from paperkg.graph.bipartite import kg_layout_edges
     from paperkg.graph.build import corpus_incidence, finish_build, linking_entities
 
     corpus = _collect_forked(papers, results)
     ids, rows, cols, incidence = corpus_incidence(corpus)
-    # the knowledge graph's edges as node numbers, for its layout (int32: at 10^6
-    # papers there are 11 M of them)
-    kg_edges = kg_layout_edges(corpus, rows, cols, min_nodes=SMALL_GRAPH)
     del rows, cols
     incidence, linking = linking_entities(corpus, incidence, min_papers)
     links, stats = _project_halves(ids, incidence, [e.id for e in linking],
                                    [e.name for e in linking], **options)
     log.debug("paper graph: %s", stats)
     del incidence
-    kg, pg, groups, kg_positions = _graphs_and_layouts(corpus, ids, links, kg_edges,
-                                                       seed=seed, **options)
+    kg, pg, groups = _graphs_and_layout(corpus, ids, links, seed=seed, **options)
     corpus = None  # type: ignore[assignment]  # free it before the labels
-    built = finish_build(kg, pg, seed=seed, groups=groups, min_papers=min_papers, **options)
-    if kg_positions is not None and len(kg_positions) == kg.number_of_nodes():
-        # after the attributes are set: networkx empties a graph's cache on some
-        # attribute updates, and the layout depends on nodes and edges only
-        remember_layout(kg, kg_positions, seed=seed)
-    return built
+    return finish_build(kg, pg, seed=seed, groups=groups, min_papers=min_papers, **options)
 
 
 def _collect_forked(papers: Sequence[Paper], results: Sequence[PaperEntities]) -> _Corpus:
@@ -538,17 +527,17 @@ def _project_halves(ids: Sequence[str], incidence: Any, entity_ids: Sequence[str
     return plan.finish(kept + kept_b, n_pairs + pairs_b)
 
 
-def _graphs_and_layouts(corpus: _Corpus, ids: list[str], links: PaperLinks,
-                        kg_edges: Any, *, seed: int, **options: Any) -> tuple[Any, ...]:
-    """The knowledge graph, the paper graph, the communities and the knowledge graph's
-    layout (``None``: made when an exporter asks).
+def _graphs_and_layout(corpus: _Corpus, ids: list[str], links: PaperLinks, *,
+                       seed: int, **options: Any) -> tuple[Any, ...]:
+    """The knowledge graph, the paper graph (its layout in its cache) and the
+    communities.
 
-    Louvain and the layouts of both graphs (which every exporter asks for) need only
-    the links: for a graph beyond the spring layout's size, Louvain and the knowledge
-    graph's layout run on the other core while the knowledge graph is assembled and
-    the paper graph laid out here; the paper graph stays arrays (~40 bytes a link
-    instead of ~450) with its layout in its cache, where
-    :func:`~paperkg.export.layout.compute_layout` finds it.
+    Louvain and the paper graph's layout (which every exporter asks for, and lays the
+    knowledge graph out from: :func:`~paperkg.export.layout.paired_layouts`) need only
+    the links: for a graph beyond the spring layout's size, Louvain runs on the other
+    core while the knowledge graph is assembled and the paper graph laid out here; the
+    paper graph stays arrays (~40 bytes a link instead of ~450) with its layout in its
+    cache, where :func:`~paperkg.export.layout.compute_layout` finds it.
     """
     from paperkg.export.layout import (
         SMALL_GRAPH,
@@ -571,24 +560,14 @@ def _graphs_and_layouts(corpus: _Corpus, ids: list[str], links: PaperLinks,
         kg, labels = knowledge_graph(corpus, consume=True), louvain()
         pg = paper_graph_from_edges(kg, ids, links, **options)
         compute_layout(pg, seed=seed)
-        kg_positions = None
     else:
-        n_kg = len(ids) + len(corpus.entities)
-
-        def beside() -> tuple[Any, Any]:
-            found = louvain()
-            if kg_edges is None:
-                return found, None
-            return found, layout_from_edges(n_kg, kg_edges, seed=seed)
-
         def here() -> tuple[Any, Any]:
             kg = knowledge_graph(corpus, consume=True)
             return kg, layout_from_edges(len(ids), links.pairs(), seed=seed)
 
-        (labels, kg_positions), (kg, positions) = run_beside(
-            beside, here, what="Louvain and the knowledge graph's layout")
+        labels, (kg, positions) = run_beside(louvain, here, what="Louvain")
         pg = PaperGraphView(kg, ids, links, paper_graph_attrs(**options))
         remember_layout(pg, positions, seed=seed)
     groups = ordered_groups(groups_of(ids, labels) if labels is not None
                             else [[i] for i in ids])
-    return kg, pg, groups, kg_positions
+    return kg, pg, groups

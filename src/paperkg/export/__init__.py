@@ -23,7 +23,7 @@ from paperkg.errors import ExportError
 from paperkg.export.gexf import read_gexf, write_gexf
 from paperkg.export.graphml import read_graphml, write_graphml
 from paperkg.export.html import write_html
-from paperkg.export.layout import compute_layout
+from paperkg.export.layout import compute_layout, paired_layouts
 from paperkg.export.tables import (
     read_node_link_json,
     write_csv_tables,
@@ -264,7 +264,7 @@ def _export_files(kg: _HasGraphs, outdir: Path, *, seed: int, beside: Beside | N
 
     def kg_files() -> list[Path]:
         # laid out here, beside the papers.* files when those are written by a child
-        kg_layout = compute_layout(kg.graph, seed=seed, initial=papers_layout) if laid_out else None
+        kg_layout = paired_layouts(kg.graph, papers, seed=seed)[0] if laid_out else None
         return export_graph(kg.graph, outdir, "kg", title="paperkg: papers and entities",
                             seed=seed, layout=kg_layout, formats=formats)
 

@@ -24,7 +24,7 @@ import io
 import itertools
 import json
 import logging
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any
@@ -56,7 +56,6 @@ from paperkg.models import xml_safe_id
 __all__ = [
     "write_graphml",
     "xml_node_ids",
-    "write_graphml_files",
     "read_graphml",
     "graphml_ready",
     "decode_attributes",
@@ -383,28 +382,6 @@ def _write_graphml(graph: nx.Graph, path_or_file: PathOrFile, *, viz: bool,
 
 
 # --------------------------------------------------------------------------- several files
-
-
-def write_graphml_files(items: Sequence[tuple[nx.Graph, str | PathLike[str]]], *,
-                        seed: int = 42, beside: Callable[..., Any] | None = None) -> None:
-    """Write each ``(graph, path)`` with :func:`write_graphml` (``viz`` on, given ``seed``).
-
-    ``beside(first, second)`` runs two writers at once (the workflow's
-    :func:`paperkg.workflow.two_writers` forks the first for big graphs): then the last
-    file is written by ``first`` and the others by ``second``, with the same bytes.
-    ``None``: one after the other.
-    """
-    items = list(items)
-    if beside is None or len(items) < 2:
-        _write_all(items, seed)
-        return
-    *here, last = items
-    beside(lambda: _write_all([last], seed), lambda: _write_all(here, seed))
-
-
-def _write_all(items: Sequence[tuple[nx.Graph, Any]], seed: int) -> None:
-    for graph, path in items:
-        write_graphml(graph, path, seed=seed)
 
 
 def decode_attributes(graph: nx.Graph, *, keep_viz: bool = False) -> nx.Graph:

@@ -20,7 +20,8 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 import numpy as np
 
-__all__ = ["compute_layout", "layout_from_edges", "remember_layout", "SMALL_GRAPH"]
+__all__ = ["compute_layout", "paired_layouts", "layout_from_edges", "remember_layout",
+           "SMALL_GRAPH"]
 
 #: Graphs up to this size get more force iterations (cheap there, and it shows).
 SMALL_GRAPH = 400
@@ -31,6 +32,12 @@ _CACHE_KEY = "paperkg_layouts"
 _REFINE_ITERATIONS = 15
 #: Space between packed pieces, in units of the typical node spacing.
 _GAP = 2.0
+#: Force iterations of a component laid out from random positions: ``_ITERATIONS[0]``
+#: up to 5,000 nodes, ``_ITERATIONS[1]`` up to ``_FULL_BUDGET`` nodes; beyond, the same
+#: total work (iterations times nodes) as there, but at least ``_MIN_ITERATIONS``.
+_ITERATIONS = (1_000, 500)
+_FULL_BUDGET = 50_000
+_MIN_ITERATIONS = 100
 
 
 def compute_layout(
@@ -50,8 +57,9 @@ def compute_layout(
     seed
         Random seed of the initial positions.
     iterations
-        Force iterations; default 1,000 up to 5,000 nodes, 500 above, 15 from
-        ``initial`` positions.
+        Force iterations; default 1,000 up to 5,000 nodes, 500 up to 50,000, then
+        fewer (the same work as 500 at 50,000 nodes, at least 100); 15 from ``initial``
+        positions.
     scale
         Half-width of the output canvas; default ``30 * sqrt(n)``.
     initial
@@ -83,6 +91,29 @@ def compute_layout(
     if cache is not None:
         cache[key] = dict(layout)
     return layout
+
+
+def paired_layouts(
+    graph: nx.Graph, paper_graph: nx.Graph, *, seed: int = 42
+) -> tuple[dict[Hashable, tuple[float, float]], dict[Hashable, tuple[float, float]]]:
+    """The layouts of a knowledge graph and of its paper graph, as every writer uses them.
+
+    The paper graph holds the community structure, so it is laid out first
+    (:func:`compute_layout`) and the knowledge graph is laid out from those positions:
+    both maps show the same clusters in the same places. The knowledge graph's layout is
+    kept in its cache beside its own, so GraphML, the HTML map and the tables written
+    for the same graphs (and ``seed``) share one computation. Returns ``(graph's layout,
+    paper_graph's layout)``.
+    """
+    papers = compute_layout(paper_graph, seed=seed)
+    cache = _layout_cache(graph)
+    key = (seed, "from the paper graph")
+    if cache is not None and key in cache:
+        return dict(cache[key]), papers
+    found = compute_layout(graph, seed=seed, initial=papers)
+    if cache is not None:
+        cache[key] = dict(found)
+    return found, papers
 
 
 def layout_from_edges(n: int, edges: np.ndarray, *, seed: int = 42) -> np.ndarray:
@@ -219,7 +250,7 @@ def _force(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
     if n <= 2:
         return np.array([[0.0, 0.0], [1.0, 0.0]][:n])
     if iterations is None:
-        iterations = 1_000 if n <= 5_000 else 500
+        iterations = _default_iterations(n)
     rng = np.random.default_rng(seed)
     if start is None:
         start = rng.uniform(-0.5, 0.5, size=(n, 2)) * math.sqrt(n)
@@ -235,6 +266,14 @@ def _force(n: int, edges: np.ndarray, *, seed: int, iterations: int | None,
     finally:
         igraph.set_random_number_generator(random)
     return np.array(found.coords, dtype=float).reshape(n, 2)
+
+
+def _default_iterations(n: int) -> int:
+    if n <= 5_000:
+        return _ITERATIONS[0]
+    if n <= _FULL_BUDGET:
+        return _ITERATIONS[1]
+    return max(_MIN_ITERATIONS, _ITERATIONS[1] * _FULL_BUDGET // n)
 
 
 def _packed_layout(n: int, edges: np.ndarray, *, seed: int,

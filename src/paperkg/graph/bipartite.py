@@ -17,8 +17,7 @@ import numpy as np
 from paperkg.graph.schema import Weight, paper_node_attrs, paper_node_id
 from paperkg.graph.tally import _Corpus, _Span
 
-__all__ = ["knowledge_graph", "paper_graph_from_edges", "paper_graph_attrs", "corpus_links",
-           "kg_layout_edges"]
+__all__ = ["knowledge_graph", "paper_graph_from_edges", "paper_graph_attrs", "corpus_links"]
 
 
 def knowledge_graph(corpus: _Corpus, *, consume: bool = False) -> nx.Graph:
@@ -91,27 +90,3 @@ def corpus_links(corpus: _Corpus) -> tuple[np.ndarray, np.ndarray]:
                        count=int(lens.sum()))
     rows = np.repeat(np.arange(len(corpus.links), dtype=np.int64), lens)
     return rows, cols
-
-
-def kg_layout_edges(corpus: _Corpus, rows: np.ndarray, cols: np.ndarray, *,
-                    min_nodes: int) -> np.ndarray | None:
-    """The ``(m, 2)`` node numbers of :func:`knowledge_graph`'s edges in
-    ``graph.edges()`` order, for :func:`~paperkg.export.layout.layout_from_edges`.
-
-    That graph's nodes are the papers, then the entities, in corpus order; each edge
-    joins a paper to an entity and is added from the paper's side, so ``edges()``
-    yields the links paper by paper, each paper's in insertion order: ``rows`` and
-    ``cols`` (:func:`corpus_links`) as they are. ``None`` for a graph of at most
-    ``min_nodes`` nodes (the layout's own small-graph bound), or one that would not have
-    one node per paper and entity (an entity id that is also a paper node id).
-    """
-    n = len(corpus.papers) + len(corpus.entities)
-    if n <= min_nodes or n >= 2**31:
-        return None
-    ids = {paper_node_id(p.id) for p in corpus.papers}
-    if len(ids) != len(corpus.papers) or any(e.id in ids for e in corpus.entities):
-        return None
-    edges = np.empty((len(rows), 2), dtype=np.int32)
-    edges[:, 0] = rows
-    edges[:, 1] = cols + len(corpus.papers)
-    return edges
