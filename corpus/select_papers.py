@@ -62,7 +62,26 @@ EXTRA_QUOTAS: dict[str, int] = {
     "rss/rss2024.json": 100, "icra/icra2022.json": 150, "iros/iros2022.json": 100,
     "acml/acml2023.json": 80,
 }
+# A third draw, all for training (batches train3_NNN), aimed at the mathematics and
+# science the seed papers carry more of than the conferences above: papers of other
+# years of ML venues whose *title* (the abstract is not read) matches SCIENCE_TITLE, and the
+# Learning for Dynamics & Control proceedings from PMLR's own repository
+# (github.com/mlresearch/v242, abstracts in each paper's front matter).
+SCIENCE_QUOTAS: dict[str, int] = {
+    "icml/icml2016.json": 40, "icml/icml2015.json": 40, "nips/nips2015.json": 50,
+    "aistats/aistats2021.json": 60, "uai/uai2021.json": 30,
+}
+SCIENCE_TITLE = re.compile(
+    r"\b(pdes?|partial differential|differential equations?|odes?|sdes?|operators?|"
+    r"physics|physical|hamiltonian|lagrangian|fluids?|turbulen\w*|molecul\w*|quantum|"
+    r"manifolds?|riemannian|topolog\w*|homolog\w*|persistent|lie|symmetr\w*|"
+    r"equivarian\w*|geometr\w*|fourier|spectral|sobolev|langevin|optimal transport|"
+    r"wasserstein|dynamical|chaotic|conservation|mesh\w*|finite elements?|solvers?|"
+    r"simulations?|climate|weather|proteins?|crystals?|thermodynamic\w*|koopman|"
+    r"kernels?|gaussian process\w*|convex\w*|theorem|bounds?)\b", re.I)
+PMLR_QUOTAS: dict[str, int] = {"v242": 180}  # L4DC 2024
 TEST_EVERY = 12
+
 BATCH = 50
 MIN_CHARS, MAX_CHARS = 300, 2500
 
@@ -124,8 +143,67 @@ def select(mirror: Path, quotas: dict[str, int], seen: set[str] | None = None) -
             if len(kept) == quota:
                 break
         per_venue.append(kept)
+    return _round_robin(per_venue)
+
+
+def science_papers(mirror: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
+    """The papers of ``quotas`` whose title matches :data:`SCIENCE_TITLE`, round-robin."""
+    reserved = reserved_text()
+    per_venue = []
+    for path, quota in quotas.items():
+        kept = []
+        for paper in venue_papers(mirror, path):
+            key = title_key(paper["title"])
+            if not SCIENCE_TITLE.search(paper["title"]) or key in seen or f" {key} " in reserved:
+                continue
+            seen.add(key)
+            kept.append(paper)
+            if len(kept) == quota:
+                break
+        per_venue.append(kept)
+    return _round_robin(per_venue)
+
+
+def pmlr_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
+    """Papers of PMLR volumes (``MIRRORS/mlresearch+VOLUME/repo``, bare mirrors of
+    github.com/mlresearch/VOLUME): the abstracts in the posts' YAML front matter."""
+    import yaml
+
+    reserved = reserved_text()
+    per_volume = []
+    for volume, quota in quotas.items():
+        repo = mirrors / f"mlresearch+{volume}" / "repo"
+        listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only",
+                                  "HEAD", "_posts"], check=True, capture_output=True,
+                                 text=True).stdout.split()
+        papers = []
+        for path in sorted(listing):
+            text = subprocess.run(["git", f"--git-dir={repo}", "show", f"HEAD:{path}"],
+                                  check=True, capture_output=True, text=True).stdout
+            meta = yaml.safe_load(text.split("---")[1])
+            title = " ".join(str(meta.get("title") or "").split())
+            abstract = " ".join(str(meta.get("abstract") or "").split())
+            if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+                papers.append({"id": f"pmlr-{volume}:{meta['id']}",
+                               "source": f"mlresearch/{volume}/{path}",
+                               "title": title, "abstract": abstract})
+        random.Random(int(hashlib.sha1(volume.encode()).hexdigest()[:8], 16)).shuffle(papers)
+        kept = []
+        for paper in papers:
+            key = title_key(paper["title"])
+            if key in seen or f" {key} " in reserved:
+                continue
+            seen.add(key)
+            kept.append(paper)
+            if len(kept) == quota:
+                break
+        per_volume.append(kept)
+    return _round_robin(per_volume)
+
+
+def _round_robin(per_venue: list[list[dict]]) -> list[dict]:
     order = []
-    for i in range(max(map(len, per_venue))):
+    for i in range(max(map(len, per_venue), default=0)):
         order += [papers[i] for papers in per_venue if i < len(papers)]
     return order
 
@@ -140,6 +218,9 @@ def _write_batches(out: Path, prefix: str, papers: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path)
+    parser.add_argument("--pmlr", type=Path, default=None, metavar="MIRRORS",
+                        help="folder of the PMLR mirrors (mlresearch+v242/repo) for the "
+                             "third draw")
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
     args = parser.parse_args()
     seen: set[str] = set()
@@ -147,16 +228,21 @@ def main() -> None:
     test = [p for i, p in enumerate(pool) if i % TEST_EVERY == 0]
     train = [p for i, p in enumerate(pool) if i % TEST_EVERY != 0]
     extra = select(args.mirror, EXTRA_QUOTAS, seen)
+    science = science_papers(args.mirror, SCIENCE_QUOTAS, seen)
+    if args.pmlr is not None:
+        science = _round_robin([science, pmlr_papers(args.pmlr, PMLR_QUOTAS, seen)])
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
     test_ids = {p["id"] for p in test}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
-        for p in pool + extra:
+        for p in pool + extra + science:
             split = "test" if p["id"] in test_ids else "train"
             out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
     _write_batches(args.out, "test", test)
     _write_batches(args.out, "train", train)
     _write_batches(args.out, "train2", extra)
-    print(f"{len(pool) + len(extra)} papers: {len(test)} test, {len(train) + len(extra)} train")
+    _write_batches(args.out, "train3", science)
+    print(f"{len(pool) + len(extra) + len(science)} papers: {len(test)} test, "
+          f"{len(train) + len(extra) + len(science)} train")
 
 
 if __name__ == "__main__":
