@@ -136,3 +136,38 @@ def test_layout_initial_positions_keep_the_arrangement() -> None:
     # each added node sits by its one neighbour
     width = float(np.ptp(new[:, 0]))
     assert all(math.dist(again[f"e{n}"], again[n]) < 0.15 * width for n in range(0, 160, 4))
+
+
+def test_force_work_is_capped_above_the_full_budget() -> None:
+    from paperkg.export.layout import _default_iterations
+
+    assert _default_iterations(1_000) == 1_000
+    assert _default_iterations(50_000) == 500
+    # the same total work (iterations times nodes) as 500 at 50,000, at least 100
+    assert _default_iterations(100_000) == 250
+    assert _default_iterations(10**6) == 100
+
+
+def test_big_graphs_keep_the_given_layout_and_put_the_rest_at_their_neighbours(
+        monkeypatch) -> None:
+    import paperkg.export.layout as layout
+
+    monkeypatch.setattr(layout, "_FULL_BUDGET", 10)
+    graph = nx.Graph()
+    given = {f"p{i}": (float(i % 4), float(i // 4)) for i in range(16)}
+    graph.add_nodes_from(given)
+    for i in range(16):  # entity e{i} joins papers i and i+1 (same row)
+        graph.add_edge(f"e{i}", f"p{i}")
+        graph.add_edge(f"e{i}", f"p{(i // 4) * 4 + (i + 1) % 4}")
+    found = compute_layout(graph, initial=given, scale=100.0)
+    assert found == compute_layout(graph, initial=given, scale=100.0)
+    # papers keep their arrangement (rescaled): same row, same y; same column, same x
+    assert found["p0"][1] == found["p3"][1] and found["p0"][0] == found["p12"][0]
+    # an entity sits between its two papers, up to a small jitter: on average much
+    # nearer their midpoint than a row of papers is to the next
+    row = found["p4"][1] - found["p0"][1]
+    off = []
+    for i in range(16):
+        (ax, ay), (bx, by) = found[f"p{i}"], found[f"p{(i // 4) * 4 + (i + 1) % 4}"]
+        off.append(math.dist(found[f"e{i}"], ((ax + bx) / 2, (ay + by) / 2)))
+    assert sum(off) / len(off) < abs(row) / 2

@@ -59,7 +59,8 @@ def compute_layout(
     iterations
         Force iterations; default 1,000 up to 5,000 nodes, 500 up to 50,000, then
         fewer (the same work as 500 at 50,000 nodes, at least 100); 15 from ``initial``
-        positions.
+        positions, none there above 50,000 nodes (each node not given stays at the mean
+        of its given neighbours, with a small jitter).
     scale
         Half-width of the output canvas; default ``30 * sqrt(n)``.
     initial
@@ -174,9 +175,13 @@ def _compute_layout(
     if n == 1:
         return {next(iter(graph)): (0.0, 0.0)}
     edges = _edge_array(graph)
-    start = _initial_positions(graph, initial, seed) if initial else None
+    start = _initial_positions(graph, initial, edges, seed) if initial else None
     if start is None:
         arr = _packed_layout(n, edges, seed=seed, iterations=iterations)
+    elif iterations is None and n > _FULL_BUDGET:
+        # the forces would only spread the nodes a little (and take minutes where many
+        # sit at one spot): the nodes stay where their neighbours put them
+        arr = start
     else:
         arr = _force(n, edges, seed=seed, iterations=iterations or _REFINE_ITERATIONS,
                      start=start * math.sqrt(n), cool=True)
@@ -202,25 +207,37 @@ def _rescale(arr: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _initial_positions(
-    graph: nx.Graph, initial: Mapping[Hashable, tuple[float, float]], seed: int
+    graph: nx.Graph, initial: Mapping[Hashable, tuple[float, float]], edges: np.ndarray,
+    seed: int,
 ) -> np.ndarray | None:
-    """Positions in ``[0, 1]^2``: given ones rescaled, others at their placed neighbours."""
-    placed = [node for node in graph if node in initial]
-    if not placed:
+    """Positions in ``[0, 1]^2``, in graph order: given ones rescaled, each other node at
+    the mean of its placed neighbours (or anywhere, without one), with a small seeded
+    jitter. O(n + m)."""
+    nodes = list(graph)
+    n = len(nodes)
+    placed = np.fromiter((node in initial for node in nodes), dtype=bool, count=n)
+    if not placed.any():
         return None
-    given = np.array([initial[node] for node in placed], dtype=float)
+    where = np.flatnonzero(placed)
+    given = np.array([initial[nodes[i]] for i in where], dtype=float)
     low, span = given.min(axis=0), np.ptp(given, axis=0)
     span[span == 0] = 1.0
+    pos = np.zeros((n, 2))
+    pos[where] = (given - low) / span
+    counts = np.zeros(n)
+    sums = np.zeros((n, 2))
+    for a, b in ((edges[:, 0], edges[:, 1]), (edges[:, 1], edges[:, 0])):
+        to = placed[b] & ~placed[a]
+        counts += np.bincount(a[to], minlength=n)
+        for axis in (0, 1):
+            sums[:, axis] += np.bincount(a[to], weights=pos[b[to], axis], minlength=n)
+    free = np.flatnonzero(~placed)
     rng = np.random.default_rng(seed)
-    pos = {node: (np.asarray(initial[node], dtype=float) - low) / span for node in placed}
-    jitter = 0.5 / math.sqrt(graph.number_of_nodes())
-    for node in graph:
-        if node in pos:
-            continue
-        around = [pos[other] for other in graph[node] if other in initial]
-        centre = np.mean(around, axis=0) if around else rng.uniform(0.0, 1.0, size=2)
-        pos[node] = centre + rng.normal(0.0, jitter, size=2)
-    return np.array([pos[node] for node in graph], dtype=float)
+    alone = free[counts[free] == 0]
+    pos[free] = sums[free] / np.maximum(counts[free], 1)[:, None]
+    pos[alone] = rng.uniform(0.0, 1.0, size=(len(alone), 2))
+    pos[free] += rng.normal(0.0, 0.5 / math.sqrt(n), size=(len(free), 2))
+    return pos
 
 
 def _components(n: int, edges: np.ndarray) -> list[np.ndarray]:
