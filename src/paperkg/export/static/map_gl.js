@@ -260,9 +260,11 @@
   UI.header(data);
   if (links.length > budget) {
     var notice = document.getElementById("pk-notice");
+    var rule = data.edgePerNode === 1 ? "each node's strongest link"
+      : data.edgePerNode > 1 ? "each node's " + data.edgePerNode + " strongest links" : "the strongest links";
     notice.textContent = (notice.textContent ? notice.textContent + " " : "") +
-      "Drawing the " + budget.toLocaleString("en") + " strongest of " + links.length.toLocaleString("en") +
-      " links; a selected node shows all of its links.";
+      "Drawing " + rule + " (" + budget.toLocaleString("en") + " of " + links.length.toLocaleString("en") +
+      " links); a selected node shows all of its links.";
     notice.hidden = false;
     document.body.classList.add("pk-has-notice");
   }
