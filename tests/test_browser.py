@@ -370,6 +370,11 @@ def test_browser_webgl_map_thins_links_says_so_and_draws_all_of_a_selection(
     drawn = page.js("paperkg.focus.edges().map(e => paperkg.focus.extremities(e).sort().join(' '))")
     assert sorted(drawn) == sorted(" ".join(sorted((hub, other))) for other in kg.graph[hub])
     assert page.js("paperkg.focus.order") == kg.graph.degree(hub) + 1
+    # ... at the map's place: it follows the map's camera to the neighbourhood
+    page.page.wait_for_timeout(500)
+    camera = "r => { const s = r.getCamera().getState(); return [s.x, s.y, s.ratio]; }"
+    main = page.js(f"({camera})(paperkg.renderer)")
+    assert main != [0.5, 0.5, 1] and page.js(f"({camera})(paperkg.overlay)") == main
     page.page.keyboard.press("Escape")
     assert page.selected() == [] and page.js("paperkg.focus.order") == 0
     page.assert_clean()

@@ -301,8 +301,7 @@
   focusBox.id = "pk-focus";
   document.getElementById("pk-network").appendChild(focusBox);
   overlay = new GL.Sigma(focus, focusBox, Object.assign({}, settings, {
-    nodeReducer: null, hideEdgesOnMove: false, allowInvalidContainer: true,
-    enableCameraZooming: false, enableCameraPanning: false
+    nodeReducer: null, hideEdgesOnMove: false, allowInvalidContainer: true
   }));
   /* while a selection is shown the map's links are hidden: skip drawing them (in software
      WebGL 15,000 links cost most of a frame once zoomed in) and draw them again on reset */
