@@ -350,6 +350,36 @@ def test_browser_webgl_map_search_alias_details_and_links(open_map, webgl_map):
     page.assert_clean()
 
 
+def test_browser_webgl_map_thins_links_says_so_and_draws_all_of_a_selection(
+        open_map, tmp_path, monkeypatch):
+    from paperkg.export import mapdata
+
+    kg = make_kg()
+    monkeypatch.setattr(mapdata, "EDGE_BUDGET", 5)
+    path = tmp_path / "thin.html"
+    write_html(kg.graph, path, webgl_threshold=0)
+    page = open_map(path)
+    notice = page.page.locator("#pk-notice")
+    assert notice.is_visible()
+    assert "strongest link" in notice.inner_text()
+    assert "a selected node shows all of its links" in notice.inner_text()
+    assert page.js("paperkg.graph.size") < kg.graph.number_of_edges()
+    hub = max(kg.graph, key=lambda n: (kg.graph.degree(n), n))
+    assert page.js("id => paperkg.select(id)", hub) == kg.graph.degree(hub)
+    # the selection's overlay draws every link of the node, drawn or not on the map
+    drawn = page.js("paperkg.focus.edges().map(e => paperkg.focus.extremities(e).sort().join(' '))")
+    assert sorted(drawn) == sorted(" ".join(sorted((hub, other))) for other in kg.graph[hub])
+    assert page.js("paperkg.focus.order") == kg.graph.degree(hub) + 1
+    # ... at the map's place: it follows the map's camera to the neighbourhood
+    page.page.wait_for_timeout(500)
+    camera = "r => { const s = r.getCamera().getState(); return [s.x, s.y, s.ratio]; }"
+    main = page.js(f"({camera})(paperkg.renderer)")
+    assert main != [0.5, 0.5, 1] and page.js(f"({camera})(paperkg.overlay)") == main
+    page.page.keyboard.press("Escape")
+    assert page.selected() == [] and page.js("paperkg.focus.order") == 0
+    page.assert_clean()
+
+
 def test_browser_webgl_map_malicious_text_in_tooltip_runs_nothing(open_map, webgl_map):
     _, path = webgl_map
     page = open_map(path)

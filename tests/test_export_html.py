@@ -277,6 +277,29 @@ def test_html_webgl_links_are_indices_strongest_first(kg):
     assert pairs == {frozenset(e) for e in kg.paper_graph.edges()}
 
 
+def test_html_webgl_links_above_the_budget_are_each_nodes_strongest(kg, monkeypatch):
+    from paperkg.export import mapdata
+
+    graph = nx.barabasi_albert_graph(300, 3, seed=1)
+    for u, v in graph.edges():
+        graph.edges[u, v]["weight"] = 1 + (u * 7 + v * 13) % 10
+    data = html_payload(graph, webgl_threshold=0)
+    assert data["edgeBudget"] == len(data["links"]) and data["edgePerNode"] == 0
+    monkeypatch.setattr(mapdata, "EDGE_BUDGET", 500)
+    data = html_payload(graph, webgl_threshold=0)
+    links, drawn = data["links"], data["edgeBudget"]
+    assert data["edgePerNode"] == 2 and drawn <= 500 and len(links) == graph.number_of_edges()
+    # the drawn links first, each part strongest first
+    for part in (links[:drawn], links[drawn:]):
+        weights = [w for *_, w in part]
+        assert weights == sorted(weights, reverse=True)
+    # every linked node keeps its strongest link
+    linked = {i for i, j, _ in links[:drawn]} | {j for i, j, _ in links[:drawn]}
+    assert linked == set(range(graph.number_of_nodes()))
+    monkeypatch.setattr(mapdata, "EDGE_BUDGET", 250)  # 2 per node do not fit: 1 per node
+    assert html_payload(graph, webgl_threshold=0)["edgePerNode"] == 1
+
+
 def test_html_cap_keeps_every_paper_and_drops_least_shared_entities(kg):
     data = html_payload(kg.graph, max_nodes=9)
     kept = {node["id"] for node in data["nodes"]}

@@ -49,8 +49,11 @@ PHYSICS_THRESHOLD = 1_500
 WEBGL_THRESHOLD = 500
 #: Above this many nodes the least shared entities (or least connected nodes) are left out.
 MAX_NODES = 50_000
-#: A WebGL map draws at most this many links (the strongest) until a node is selected.
+#: A WebGL map with more links than this draws only each node's strongest links (at most
+#: this many) until a node is selected; a selected node shows all of its links.
 EDGE_BUDGET = 15_000
+#: ... each node's this many strongest (fewer where that would pass the budget).
+EDGE_PER_NODE = 2
 
 #: Legend entries before communities are pooled into "other communities".
 MAX_COMMUNITY_ENTRIES = len(COMMUNITY_COLORS)
@@ -373,15 +376,39 @@ def _edge_records(graph: nx.Graph) -> list[dict[str, Any]]:
     return edges
 
 
-def _link_records(graph: nx.Graph) -> list[list[float]]:
-    """WebGL links as ``[from index, to index, weight in 0..1]``, strongest first (the
-    page draws the first :data:`EDGE_BUDGET` until a node is selected)."""
+def _link_records(graph: nx.Graph) -> tuple[list[list[float]], int, int]:
+    """WebGL links as ``[from index, to index, weight in 0..1]``, the drawn ones first,
+    each part strongest first; how many are drawn until a node is selected; and how many
+    strongest links per node that is (0: all links, or the strongest that fit the budget).
+
+    Up to :data:`EDGE_BUDGET` links every link is drawn. Above, a link is drawn if it is
+    among the :data:`EDGE_PER_NODE` strongest of either of its nodes (fewer per node where
+    that would pass the budget): every linked node keeps its strongest link, where the
+    budget's strongest links alone leave a third of a big map's nodes unlinked.
+    """
     index = {node: i for i, node in enumerate(graph)}
     rows = [(index[u], index[v], _weight(d) or 0.0) for u, v, d in graph.edges(data=True)
             if u != v]
     top = max((w for *_, w in rows), default=0.0)
     rows.sort(key=lambda row: (-row[2], row[0], row[1]))
-    return [[i, j, round(w / top, 3) if top > 0 else 1.0] for i, j, w in rows]
+    drawn, per_node = len(rows), 0
+    if len(rows) > EDGE_BUDGET:
+        drawn = EDGE_BUDGET
+        ranks = []  # each link's rank among its two nodes' links, the better one
+        seen = [0] * len(index)
+        for i, j, _ in rows:
+            ranks.append(min(seen[i], seen[j]))
+            seen[i] += 1
+            seen[j] += 1
+        for k in range(EDGE_PER_NODE, 0, -1):
+            keep = [rank < k for rank in ranks]
+            if sum(keep) <= EDGE_BUDGET:
+                rows = ([r for r, kept in zip(rows, keep, strict=True) if kept]
+                        + [r for r, kept in zip(rows, keep, strict=True) if not kept])
+                drawn, per_node = sum(keep), k
+                break
+    links = [[i, j, round(w / top, 3) if top > 0 else 1.0] for i, j, w in rows]
+    return links, drawn, per_node
 
 
 # --------------------------------------------------------------------------- legend
@@ -448,12 +475,14 @@ def html_payload(
     nodes, filter_counts = _node_records(graph, layout, groups)
     legend, sublegend = _legend(groups, filter_counts)
     webgl = renderer == "webgl"
+    links, drawn, per_node = _link_records(graph) if webgl else ([], 0, 0)
     return {
         "renderer": renderer,
         "nodes": nodes,
         "edges": [] if webgl else _edge_records(graph),
-        "links": _link_records(graph) if webgl else [],
-        "edgeBudget": EDGE_BUDGET,
+        "links": links,
+        "edgeBudget": drawn,
+        "edgePerNode": per_node,
         "offmap": _offmap(full, graph),
         "legend": legend,
         "sublegend": sublegend,

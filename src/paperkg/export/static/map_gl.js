@@ -1,12 +1,14 @@
 /* paperkg map, WebGL renderer (sigma.js + graphology) for large maps. Labels keep one
    on-screen size and appear biggest-first as you zoom; links beyond the budget are drawn
-   only for a selected node. Every string from the input is inserted with textContent. */
+   only for a selected node. A selection is drawn by a second, small sigma over the map
+   (the node, its neighbours and all their links) while CSS fades the map below: select
+   and reset touch only that neighbourhood, never the whole map's buffers.
+   Every string from the input is inserted with textContent. */
 (function () {
   "use strict";
   var UI = window.PaperkgUI;
   var GL = window.PaperkgGL;
   var data = JSON.parse(document.getElementById("paperkg-data").textContent);
-  var FADED = "#e4e4e4";
   var LINK = "rgba(150,150,150,0.35)";
   var LINK_ON = "rgba(60,60,60,0.7)";
   var NO_VALUE = "#cfcfcf";
@@ -29,16 +31,12 @@
   nodes.forEach(function (node) {
     graph.addNode(node.id, { x: node.x, y: -node.y, size: 2, color: node.color, label: node.label });
   });
-  for (var k = 0; k < budget; k++) addLink(k);
-  /* links beyond the budget join the graph when one of their nodes is first selected,
-     and stay (hidden unless their node is selected): dropping edges costs more */
-  function addLink(k) {
-    var link = links[k];
-    var key = "e" + k;
-    if (graph.hasEdge(key)) return;
-    graph.addEdgeWithKey(key, nodes[link[0]].id, nodes[link[1]].id,
-                         { size: 0.4 + 1.6 * link[2], color: LINK, thin: k >= budget });
+  for (var k = 0; k < budget; k++) {
+    graph.addEdgeWithKey("e" + k, nodes[links[k][0]].id, nodes[links[k][1]].id,
+                         { size: 0.4 + 1.6 * links[k][2], color: LINK });
   }
+  /* the selection: its node, the neighbours and every link of the node, whatever the budget */
+  var focus = new GL.Graph({ type: "undirected", multi: true, allowSelfLoops: false });
 
   var state = {
     selected: null, neighbours: new Set(), hiddenGroups: new Set(), minPapers: 1,
@@ -51,6 +49,7 @@
   }
 
   var renderer = null;
+  var overlay = null;
 
   /* ---- views: colour and size ---- */
   function lerpColor(t) {
@@ -147,8 +146,8 @@
     [["degree", "links"]].concat(hasEntities ? [["papers", "papers (entities)"]] : []).forEach(function (o) {
       var opt = UI.el("option", null, o[1]); opt.value = o[0]; size.appendChild(opt);
     });
-    color.addEventListener("change", function () { state.colorBy = color.value; applyView(); renderer.refresh(); });
-    size.addEventListener("change", function () { state.sizeBy = size.value; applyView(); renderer.refresh(); });
+    color.addEventListener("change", function () { state.colorBy = color.value; applyView(); redraw(); });
+    size.addEventListener("change", function () { state.sizeBy = size.value; applyView(); redraw(); });
     if (hasEntities) {
       var most = 1;
       nodes.forEach(function (node) { if (node.kind === "entity" && node.papers > most) most = node.papers; });
@@ -157,7 +156,7 @@
       slider.addEventListener("input", function () {
         state.minPapers = Number(slider.value);
         document.getElementById("pk-min-papers-out").textContent = slider.value;
-        renderer.refresh();
+        redraw();
       });
       document.getElementById("pk-min-papers-box").hidden = false;
     }
@@ -168,12 +167,36 @@
   function neighbourIndices(i) {
     return adjacency[i].map(function (k) { return links[k][0] === i ? links[k][1] : links[k][0]; });
   }
+  /* the whole map again (views, filters), and the selection drawn over it */
+  function redraw() {
+    renderer.refresh();
+    if (state.selected !== null) highlight(state.selected);
+  }
   function highlight(id) {
     var node = byId.get(id);
-    adjacency[node.index].forEach(function (k) { if (k >= budget) addLink(k); });
     state.selected = id;
     state.neighbours = new Set(neighbourIndices(node.index).map(function (j) { return nodes[j].id; }));
-    renderer.refresh();
+    var shown = [{ key: id, attributes: Object.assign({}, graph.getNodeAttributes(id),
+                                                      { zIndex: 2, forceLabel: true, highlighted: true }) }];
+    state.neighbours.forEach(function (other) {
+      if (!hidden(byId.get(other))) {
+        shown.push({ key: other, attributes: Object.assign({}, graph.getNodeAttributes(other), { zIndex: 1 }) });
+      }
+    });
+    var drawn = new Set(shown.map(function (s) { return s.key; }));
+    var edges = [];
+    adjacency[node.index].forEach(function (k) {
+      var a = nodes[links[k][0]].id, b = nodes[links[k][1]].id;
+      if (drawn.has(a) && drawn.has(b)) {
+        edges.push({ key: "e" + k, source: a, target: b,
+                     attributes: { size: 0.4 + 1.6 * links[k][2], color: LINK_ON } });
+      }
+    });
+    focus.clear();
+    focus.import({ nodes: shown, edges: edges });
+    overlay.setCustomBBox(renderer.getBBox());
+    overlay.getCamera().setState(renderer.getCamera().getState());
+    document.getElementById("pk-network").classList.add("pk-focused");
     return state.neighbours.size;
   }
   function fitTo(ids) {
@@ -202,11 +225,13 @@
   }
   function select(id) {
     var node = byId.get(id);
+    var unhid = false;
     if (!node) {
       if (offById.has(id)) { reset(); UI.offmapDetails(offById.get(id)); return 0; }
       return -1;
     }
     if (hidden(node)) {
+      unhid = true;
       state.hiddenGroups.delete(node.filter);
       UI.checkGroup(node.filter);
       if (node.kind === "entity" && node.papers < state.minPapers) {
@@ -215,6 +240,7 @@
         document.getElementById("pk-min-papers-out").textContent = "1";
       }
     }
+    if (unhid) renderer.refresh();
     var count = highlight(id);
     details(id);
     fitTo([id].concat(Array.from(state.neighbours)));
@@ -224,7 +250,9 @@
     if (state.selected !== null) {
       state.selected = null;
       state.neighbours = new Set();
-      renderer.refresh();
+      document.getElementById("pk-network").classList.remove("pk-focused");
+      focus.clear();
+      renderer.scheduleRender();
     }
     UI.hideDetails();
   }
@@ -232,15 +260,17 @@
   UI.header(data);
   if (links.length > budget) {
     var notice = document.getElementById("pk-notice");
+    var rule = data.edgePerNode === 1 ? "each node's strongest link"
+      : data.edgePerNode > 1 ? "each node's " + data.edgePerNode + " strongest links" : "the strongest links";
     notice.textContent = (notice.textContent ? notice.textContent + " " : "") +
-      "Drawing the " + budget.toLocaleString("en") + " strongest of " + links.length.toLocaleString("en") +
-      " links; a selected node shows all of its links.";
+      "Drawing " + rule + " (" + budget.toLocaleString("en") + " of " + links.length.toLocaleString("en") +
+      " links); a selected node shows all of its links.";
     notice.hidden = false;
     document.body.classList.add("pk-has-notice");
   }
   views();
   applyView();
-  renderer = new GL.Sigma(graph, document.getElementById("pk-network"), {
+  var settings = {
     renderEdgeLabels: false,
     enableEdgeEvents: false,
     /* 1-px lines and point sprites: a fraction of the work of sigma's default quads and
@@ -260,28 +290,29 @@
     minCameraRatio: 0.02,
     maxCameraRatio: 3,
     stagePadding: 24,
+    /* the map itself only hides what the filters hide; a selection never touches it */
     nodeReducer: function (id, attrs) {
-      var node = byId.get(id);
-      var out = Object.assign({}, attrs);
-      if (hidden(node)) { out.hidden = true; return out; }
-      if (state.selected !== null) {
-        if (id === state.selected) { out.zIndex = 2; out.forceLabel = true; out.highlighted = true; }
-        else if (state.neighbours.has(id)) { out.zIndex = 1; }
-        else { out.color = FADED; out.label = null; out.zIndex = 0; out.size = attrs.size * 0.6; }
-      }
-      return out;
-    },
-    edgeReducer: function (id, attrs) {
-      if (state.selected === null && !attrs.thin) return attrs;
-      var out = Object.assign({}, attrs);
-      var ends = graph.extremities(id);
-      if (ends[0] === state.selected || ends[1] === state.selected) {
-        out.color = LINK_ON; out.zIndex = 1;
-      } else {
-        out.hidden = true;
-      }
-      return out;
+      if (hidden(byId.get(id))) attrs.hidden = true;
+      return attrs;
     }
+  };
+  renderer = new GL.Sigma(graph, document.getElementById("pk-network"), settings);
+  var focusBox = document.createElement("div");
+  focusBox.id = "pk-focus";
+  document.getElementById("pk-network").appendChild(focusBox);
+  overlay = new GL.Sigma(focus, focusBox, Object.assign({}, settings, {
+    nodeReducer: null, hideEdgesOnMove: false, allowInvalidContainer: true
+  }));
+  /* while a selection is shown the map's links are hidden: skip drawing them (in software
+     WebGL 15,000 links cost most of a frame once zoomed in) and draw them again on reset */
+  Object.keys(renderer.edgePrograms).forEach(function (type) {
+    var program = renderer.edgePrograms[type];
+    var draw = program.render.bind(program);
+    program.render = function (params) { if (state.selected === null) draw(params); };
+  });
+  /* the overlay follows the map's camera (it takes no input: pointer events go through) */
+  renderer.getCamera().on("updated", function (s) {
+    if (state.selected !== null) overlay.getCamera().setState(s);
   });
 
   /* ---- tooltip ---- */
@@ -300,7 +331,7 @@
 
   UI.legend(data, function (key, shown) {
     if (shown) state.hiddenGroups.delete(key); else state.hiddenGroups.add(key);
-    renderer.refresh();
+    redraw();
   });
   var search = UI.makeSearch(nodes, data.offmap);
   UI.searchBox(search, function (id) { return byId.get(id); },
@@ -308,6 +339,7 @@
 
   var hook = {
     ready: false, renderer: renderer, graph: graph, state: state, search: search,
+    overlay: overlay, focus: focus,
     count: function () { return graph.order; },
     selected: function () { return state.selected === null ? [] : [state.selected]; },
     /* an id, or the best search hit for a text */
