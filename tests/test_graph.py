@@ -255,7 +255,7 @@ def _naive(sets: list[set[int]], mode: str, max_df: float, min_shared: int):
 
 
 needs_kernels = pytest.mark.skipif(not _kernels.available(),
-                                   reason="numba not installed (pip install '.[fast]')")
+                                   reason="numba not importable")
 
 
 @pytest.fixture(params=["scipy", pytest.param("compiled", marks=needs_kernels)])

@@ -278,8 +278,9 @@ def _build(sources, *, fmt, weight, min_shared, max_df, top_k, progress, jobs=No
     result.hints += run.notes
     if len(papers) >= THRESHOLDS.kernel_hint_papers and not kernels.available():
         result.hints.append(
-            "hint: with numba installed (pip install 'paperkg[fast]') graphs this large "
-            "build several times faster (the same graph)")
+            "hint: the compiled graph kernels are off (numba not importable, or "
+            "PAPERKG_KERNELS=python); with them graphs this large build several times "
+            "faster (the same graph)")
     return kg, result
 
 

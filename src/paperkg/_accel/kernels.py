@@ -1,9 +1,9 @@
-"""Optional compiled inner loops (numba) for the graph stage's and the layout's hot spots.
+"""Compiled inner loops (numba) for the graph stage's and the layout's hot spots.
 
 The pure-Python/numpy versions in :mod:`paperkg.graph` and :mod:`paperkg.export.layout` are the reference. Each kernel
 here performs the same floating-point operations in the same order on the same arrays,
 so its result is identical, bit for bit (the tests compare them on random inputs); it is
-just compiled. They are used when numba is importable (``pip install 'paperkg[fast]'``)
+just compiled. They are used when numba (a dependency of paperkg) is importable
 and the input is big enough for compiling to pay; the compiled code is cached on disk
 (numba's ``cache=True``), so only the first run compiles. ``PAPERKG_KERNELS=python`` in
 the environment turns them off.
