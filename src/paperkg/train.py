@@ -41,7 +41,7 @@ from paperkg.extract.learned import (
     propose,
     span_sources,
 )
-from paperkg.extract.stacking import KeyCounts, Trees, dense_features
+from paperkg.extract.stacking import KeyCounts, Trees, dense_features, gated
 from paperkg.models import Paper, PaperEntities
 from paperkg.text import match_key
 
@@ -271,34 +271,38 @@ def _key_counts(examples: Sequence[Example]) -> KeyCounts:
                         if label is not None)
 
 
+Dense = tuple[np.ndarray, np.ndarray]  # the gated proposals of a paper, their features
+
+
 def _dense(examples: Sequence[Example], probs: Sequence[np.ndarray], folds: int
-           ) -> list[np.ndarray]:
-    """Dense features of every proposal, the key counts of the other folds' papers."""
-    parts = _folds(len(examples), folds)
-    out: list[np.ndarray] = [np.zeros(0)] * len(examples)
-    for held in parts:
+           ) -> list[Dense]:
+    """Dense features of the gated proposals, the key counts of the other folds' papers."""
+    out: list[Dense] = [(np.zeros(0, np.int64), np.zeros(0))] * len(examples)
+    for held in _folds(len(examples), folds):
         held_set = set(held.tolist())
         counts = _key_counts([ex for i, ex in enumerate(examples) if i not in held_set])
         for i in held:
-            out[i] = dense_features(examples[i].proposals, probs[i], examples[i].lengths, counts)
+            ex, idx = examples[i], gated(probs[i])
+            out[i] = (idx, dense_features([ex.proposals[j] for j in idx], probs[i][idx],
+                                          ex.lengths, counts))
     return out
 
 
-def _fit_stack(examples: Sequence[Example], dense: Sequence[np.ndarray]) -> Trees:
+def _fit_stack(examples: Sequence[Example], dense: Sequence[Dense]) -> Trees:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     xs, ys = [], []
-    for ex, x in zip(examples, dense, strict=True):
-        keep = [j for j, label in enumerate(ex.labels) if label is not None]
+    for ex, (idx, x) in zip(examples, dense, strict=True):
+        keep = [k for k, j in enumerate(idx) if ex.labels[j] is not None]
         xs.append(x[keep])
-        ys.append(np.asarray([ex.labels[j] for j in keep], dtype=np.int64))
+        ys.append(np.asarray([ex.labels[idx[k]] for k in keep], dtype=np.int64))
     clf = HistGradientBoostingClassifier(**STACK_PARAMS)
     clf.fit(np.vstack(xs), np.concatenate(ys))
     return Trees.from_sklearn(clf)
 
 
 def cross_validate_stack(examples: Sequence[Example], probs: Sequence[np.ndarray],
-                         folds: int = 5) -> tuple[float, float, list[np.ndarray]]:
+                         folds: int = 5) -> tuple[float, float, list[Dense]]:
     """Best ``(threshold, micro F1)`` of the second stage over the linear model's
     out-of-fold ``probs``, by cross-validation on the same folds; and the dense features
     of every proposal (the key counts out of fold), to fit the final trees on."""
@@ -309,7 +313,11 @@ def cross_validate_stack(examples: Sequence[Example], probs: Sequence[np.ndarray
         train_idx = [i for i in range(len(examples)) if i not in held_set]
         trees = _fit_stack([examples[i] for i in train_idx], [dense[i] for i in train_idx])
         for i in held:
-            stacked[i] = trees.probabilities(dense[i], len(CLASSES))
+            idx, x = dense[i]
+            stacked[i] = np.zeros_like(probs[i])
+            stacked[i][:, 0] = 1.0
+            if idx.size:
+                stacked[i][idx] = trees.probabilities(x, len(CLASSES))
     best = (0.5, -1.0)
     for t in THRESHOLDS:
         f1 = _micro_f1(examples, stacked, float(t))

@@ -35,7 +35,7 @@ from paperkg.extract.patterns import is_acronym
 from paperkg.extract.pipeline import CHUNKS_KEY, doc_text
 from paperkg.extract.resolve import singular_surface, url_spans
 from paperkg.extract.rules import Rules
-from paperkg.extract.stacking import KeyCounts, Trees, dense_features
+from paperkg.extract.stacking import KeyCounts, Trees, dense_features, gated
 from paperkg.models import Entity, Mention, PaperEntities
 from paperkg.text import clean_alias, clean_name, match_key, singular, slugify
 from paperkg.vocab import Vocabulary
@@ -396,11 +396,17 @@ class EntityModel:
 
     def decide(self, proposals: Sequence[Proposal], probs: np.ndarray,
                lengths: tuple[int, int]) -> np.ndarray:
-        """The final class probabilities of a paper's proposals from the linear ones."""
+        """The final class probabilities of a paper's proposals from the linear ones
+        (those the second stage does not read are "none")."""
         if self.stack is None or not len(proposals):
             return probs
-        x = dense_features(proposals, probs, lengths, self.counts)
-        return self.stack.probabilities(x, len(CLASSES)).astype(np.float32)
+        idx = gated(probs)
+        out = np.zeros_like(probs)
+        out[:, 0] = 1.0
+        if idx.size:
+            x = dense_features([proposals[i] for i in idx], probs[idx], lengths, self.counts)
+            out[idx] = self.stack.probabilities(x, len(CLASSES))
+        return out
 
     def save(self, path: str | Path) -> None:
         """Write the model as one ``.npz`` file (weights as float16: half the size)."""

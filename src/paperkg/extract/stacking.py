@@ -1,8 +1,9 @@
 """The second stage of the learned entity decision: boosted trees over the linear model.
 
 The linear model of :mod:`paperkg.extract.learned` scores each proposal on its own
-sparse features. This stage re-decides every proposal from dense features the linear
-model cannot combine by itself (:func:`dense_features`): its class probabilities, how and where the proposal
+sparse features. This stage re-decides the proposals it does not rule out (the "none"
+probability below :data:`GATE`; the others stay dropped, which keeps this stage
+cheap) from dense features the linear model cannot combine by itself (:func:`dense_features`): its class probabilities, how and where the proposal
 is mentioned, how the other proposals of the paper score (a longer proposal that
 contains this one, a shorter one inside it), and how often the training papers had
 the proposal's key as an entity or as a rejected proposal (:class:`KeyCounts`).
@@ -20,8 +21,10 @@ import numpy as np
 
 from paperkg.extract.patterns import is_acronym
 
-__all__ = ["N_DENSE", "KeyCounts", "Trees", "dense_features"]
+__all__ = ["GATE", "N_DENSE", "KeyCounts", "Trees", "dense_features", "gated"]
 
+#: Proposals whose linear "none" probability is at least this are dropped unread.
+GATE = 0.995
 #: Columns of :func:`dense_features`.
 N_DENSE = 34
 _RULE_TYPES = {"method": 1, "dataset": 2, "math": 3}
@@ -72,10 +75,15 @@ class KeyCounts:
         return cls({k: (int(a), int(b)) for k, (a, b) in zip(keys, values.tolist(), strict=True)})
 
 
+def gated(probs: np.ndarray) -> np.ndarray:
+    """Indices of the proposals the second stage reads."""
+    return np.flatnonzero(probs[:, 0] < GATE)
+
+
 def dense_features(proposals: Sequence, probs: np.ndarray, lengths: tuple[int, int],
                    counts: KeyCounts) -> np.ndarray:
-    """One row per proposal of a paper, ``probs`` the linear model's, ``lengths`` the
-    lengths of the title and abstract."""
+    """One row per proposal (the :func:`gated` ones of a paper), ``probs`` the linear
+    model's, ``lengths`` the lengths of the title and abstract."""
     n = len(proposals)
     keys = [f" {p.key} " for p in proposals]
     keep = 1.0 - probs[:, 0] if n else np.zeros(0)
@@ -127,6 +135,7 @@ class Trees:
         self.baseline = np.asarray(baseline, dtype=np.float64)
         self.classes = np.asarray(classes, dtype=np.int64)
         self.depth = int(depth)
+        self._leaf = self.left == np.arange(len(self.left))
 
     ARRAYS = ("feature", "threshold", "left", "right", "value", "roots", "column",
               "baseline", "classes")
@@ -160,14 +169,22 @@ class Trees:
     def raw(self, x: np.ndarray) -> np.ndarray:
         """Raw scores, ``(len(x), len(baseline))``."""
         x = np.asarray(x, dtype=np.float64)
-        n = len(x)
-        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth):
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
+        n, n_trees = len(x), len(self.roots)
+        node = np.tile(self.roots, n)  # (row, tree) pairs, row-major
+        row = np.repeat(np.arange(n), n_trees)
+        active = np.flatnonzero(~self._leaf[node])
+        for _ in range(self.depth):  # only the pairs not yet at a leaf move on
+            if not active.size:
+                break
+            at = node[active]
+            go_left = x[row[active], self.feature[at]] <= self.threshold[at]
+            nxt = np.where(go_left, self.left[at], self.right[at])
+            node[active] = nxt
+            active = active[~self._leaf[nxt]]
+        values = self.value[node].reshape(n, n_trees)
         out = np.tile(self.baseline, (n, 1))
-        np.add.at(out.T, self.column, self.value[node].T)
+        for k in range(len(self.baseline)):
+            out[:, k] += values[:, self.column == k].sum(axis=1)
         return out
 
     def probabilities(self, x: np.ndarray, n_classes: int) -> np.ndarray:
