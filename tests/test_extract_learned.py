@@ -203,7 +203,6 @@ def test_learned_train_writes_a_model_the_extractor_uses(tmp_path):
     assert 0.0 < report.cv_micro_f1 <= 1.0
     model = EntityModel.load(tmp_path / "m.npz")
     assert model.prune_margin is not None and model.meta["papers"] == 40
-    assert model.stack is not None and model.counts.counts, "the second stage is saved"
     res = Extractor(model=tmp_path / "m.npz").extract(PAPER)
     assert {e.type for e in res.entities} <= {"method", "dataset", "repo", "math"}
 
@@ -338,46 +337,3 @@ def test_learned_no_name_or_alias_with_broken_brackets_or_dangling_hyphen(model)
     names = [e.name for r in Extractor(model=model).pipe(papers) for e in r.entities
              if e.type != "repo" and e.name.rstrip().endswith(("-", "/"))]
     assert not names, names[:10]
-
-
-@pytest.mark.parametrize("n_classes", [2, 4])
-def test_learned_exported_trees_give_sklearns_probabilities(n_classes):
-    pytest.importorskip("sklearn")
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from paperkg.extract.stacking import Trees
-
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(400, 5))
-    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int) + (n_classes == 4) * (x[:, 3] > 1) * 2
-    clf = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=8, random_state=0).fit(x, y)
-    test = rng.normal(size=(50, 5))
-    mine = Trees.from_sklearn(clf).probabilities(test, n_classes)
-    assert np.allclose(mine[:, clf.classes_], clf.predict_proba(test), atol=1e-9)
-
-
-def test_learned_model_with_a_second_stage_round_trips(tmp_path):
-    pytest.importorskip("sklearn")
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from paperkg.extract.learned import Proposal
-    from paperkg.extract.stacking import N_DENSE, KeyCounts, Trees
-
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(300, N_DENSE))
-    y = rng.integers(0, len(CLASSES), size=300)
-    model = _model()
-    model.stack = Trees.from_sklearn(
-        HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(x, y))
-    model.counts = KeyCounts.of([("sgd", 1), ("sgd", 0), ("results", 0)])
-    model.save(tmp_path / "m.npz")
-    again = EntityModel.load(tmp_path / "m.npz")
-    assert again.counts.counts == {"sgd": (1, 1), "results": (0, 1)}
-    proposals = [Proposal(key="sgd", surfaces=["SGD"], mentions=[("abstract", 0, 3, "SGD")],
-                          sources={"chunk"}),
-                 Proposal(key="results", surfaces=["results"],
-                          mentions=[("abstract", 9, 16, "results")], sources={"chunk"})]
-    probs = np.full((2, len(CLASSES)), 0.25, dtype=np.float32)
-    first = model.decide(proposals, probs, (10, 100))
-    assert first.shape == (2, len(CLASSES)) and np.allclose(first.sum(axis=1), 1.0)
-    assert np.array_equal(first, again.decide(proposals, probs, (10, 100)))

@@ -11,11 +11,8 @@ The regularisation strength and the keep threshold are chosen by grouped
 cross-validation over the training papers (folds by paper), scored with the
 reference scorer's matching (:func:`paperkg.evaluate.evaluate`): the choice with the
 best mean over the training files of their micro F1, so that a large file does not
-set the threshold for the styles of the small ones. A second stage of boosted trees
-(:mod:`paperkg.extract.stacking`) is fitted on the out-of-fold probabilities of the
-linear model and dense features (the key counts also out of fold), cross-validated on
-the same folds, and its threshold chosen the same way. The final models are then
-fitted on all the papers. Needs scikit-learn (``pip install 'paperkg[train]'``); the
+set the threshold for the styles of the small ones. The final model is then fitted on
+all the papers. Needs scikit-learn (``pip install 'paperkg[train]'``); the
 model it writes needs only numpy.
 """
 
@@ -41,7 +38,6 @@ from paperkg.extract.learned import (
     propose,
     span_sources,
 )
-from paperkg.extract.stacking import KeyCounts, Trees, dense_features, gated
 from paperkg.models import Paper, PaperEntities
 from paperkg.text import match_key
 
@@ -65,7 +61,6 @@ class Example:
     rows: list[list[int]]
     name_cols: list[int]  # how many of each row's columns are the name's (they come first)
     labels: list[int | None]  # class index (0: none); None: only optional gold matches
-    lengths: tuple[int, int] = (0, 0)  # of the title and the abstract
 
 
 @dataclass
@@ -76,7 +71,6 @@ class TrainReport:
     c: float
     threshold: float
     cv_micro_f1: float
-    cv_linear_micro_f1: float
     cv_rules_micro_f1: float
     candidate_recall: float
 
@@ -85,8 +79,7 @@ class TrainReport:
             f"{self.papers} papers, {self.proposals} proposals ({self.positives} entities)",
             f"untyped recall of the proposals: {self.candidate_recall:.3f}",
             f"cross-validated micro F1, mean over the training files: {self.cv_micro_f1:.3f} "
-            f"(linear model alone {self.cv_linear_micro_f1:.3f}, rules alone "
-            f"{self.cv_rules_micro_f1:.3f}); C={self.c:g}, "
+            f"(rules alone {self.cv_rules_micro_f1:.3f}); C={self.c:g}, "
             f"threshold={self.threshold:g}",
         ]
 
@@ -174,16 +167,15 @@ def featurize(extractor: Extractor, annotated: Sequence[tuple[Paper, GoldPaper]]
     examples = []
     papers = [p for p, _ in annotated]
     sources = sources or [0] * len(annotated)
-    for (paper, gold), source, (result, docs) in zip(annotated, sources,
-                                                     extractor.rule_pass(papers), strict=True):
+    for (_, gold), source, (result, docs) in zip(annotated, sources, extractor.rule_pass(papers),
+                                                 strict=True):
         proposals = propose(result, docs, extractor.rules)
         spans = span_sources(docs)
         names = [featurizer.name_columns(p) for p in proposals]
         rows = [n + featurizer.mention_columns(p, docs, spans)
                 for n, p in zip(names, proposals, strict=True)]
         examples.append(Example(gold, source, result, proposals, rows, [len(n) for n in names],
-                                [_label(p, gold) for p in proposals],
-                                (len(paper.title), len(paper.abstract))))
+                                [_label(p, gold) for p in proposals]))
     return examples
 
 
@@ -238,12 +230,10 @@ def _folds(n: int, k: int) -> list[np.ndarray]:
 
 
 def cross_validate(examples: Sequence[Example], c_values: Sequence[float] = DEFAULT_C,
-                   folds: int = 5, n_buckets: int = N_BUCKETS
-                   ) -> tuple[float, float, float, list[np.ndarray]]:
-    """Best ``(C, threshold, micro F1, out-of-fold probabilities)`` by grouped
-    ``folds``-fold cross-validation."""
+                   folds: int = 5, n_buckets: int = N_BUCKETS) -> tuple[float, float, float]:
+    """Best ``(C, threshold, micro F1)`` by grouped ``folds``-fold cross-validation."""
     parts = _folds(len(examples), folds)
-    best: tuple = (c_values[0], 0.5, -1.0, [])
+    best = (c_values[0], 0.5, -1.0)
     for c in c_values:
         probs: list[np.ndarray | None] = [None] * len(examples)
         for held in parts:
@@ -255,76 +245,8 @@ def cross_validate(examples: Sequence[Example], c_values: Sequence[float] = DEFA
             f1 = _micro_f1(examples, probs, float(t))  # type: ignore[arg-type]
             log.info("C=%g threshold=%.3f: cross-validated micro F1 %.4f", c, t, f1)
             if f1 > best[2]:
-                best = (c, float(t), f1, probs)
+                best = (c, float(t), f1)
     return best
-
-
-#: The boosted trees of the second stage (scikit-learn's HistGradientBoostingClassifier).
-STACK_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31,
-                "min_samples_leaf": 40, "l2_regularization": 1.0, "early_stopping": False,
-                "random_state": 0}
-
-
-def _key_counts(examples: Sequence[Example]) -> KeyCounts:
-    return KeyCounts.of((p.key, label) for ex in examples
-                        for p, label in zip(ex.proposals, ex.labels, strict=True)
-                        if label is not None)
-
-
-Dense = tuple[np.ndarray, np.ndarray]  # the gated proposals of a paper, their features
-
-
-def _dense(examples: Sequence[Example], probs: Sequence[np.ndarray], folds: int
-           ) -> list[Dense]:
-    """Dense features of the gated proposals, the key counts of the other folds' papers."""
-    out: list[Dense] = [(np.zeros(0, np.int64), np.zeros(0))] * len(examples)
-    for held in _folds(len(examples), folds):
-        held_set = set(held.tolist())
-        counts = _key_counts([ex for i, ex in enumerate(examples) if i not in held_set])
-        for i in held:
-            ex, idx = examples[i], gated(probs[i])
-            out[i] = (idx, dense_features([ex.proposals[j] for j in idx], probs[i][idx],
-                                          ex.lengths, counts))
-    return out
-
-
-def _fit_stack(examples: Sequence[Example], dense: Sequence[Dense]) -> Trees:
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    xs, ys = [], []
-    for ex, (idx, x) in zip(examples, dense, strict=True):
-        keep = [k for k, j in enumerate(idx) if ex.labels[j] is not None]
-        xs.append(x[keep])
-        ys.append(np.asarray([ex.labels[idx[k]] for k in keep], dtype=np.int64))
-    clf = HistGradientBoostingClassifier(**STACK_PARAMS)
-    clf.fit(np.vstack(xs), np.concatenate(ys))
-    return Trees.from_sklearn(clf)
-
-
-def cross_validate_stack(examples: Sequence[Example], probs: Sequence[np.ndarray],
-                         folds: int = 5) -> tuple[float, float, list[Dense]]:
-    """Best ``(threshold, micro F1)`` of the second stage over the linear model's
-    out-of-fold ``probs``, by cross-validation on the same folds; and the dense features
-    of every proposal (the key counts out of fold), to fit the final trees on."""
-    dense = _dense(examples, probs, folds)
-    stacked: list[np.ndarray] = [np.zeros(0)] * len(examples)
-    for held in _folds(len(examples), folds):
-        held_set = set(held.tolist())
-        train_idx = [i for i in range(len(examples)) if i not in held_set]
-        trees = _fit_stack([examples[i] for i in train_idx], [dense[i] for i in train_idx])
-        for i in held:
-            idx, x = dense[i]
-            stacked[i] = np.zeros_like(probs[i])
-            stacked[i][:, 0] = 1.0
-            if idx.size:
-                stacked[i][idx] = trees.probabilities(x, len(CLASSES))
-    best = (0.5, -1.0)
-    for t in THRESHOLDS:
-        f1 = _micro_f1(examples, stacked, float(t))
-        log.info("second stage, threshold=%.3f: cross-validated micro F1 %.4f", t, f1)
-        if f1 > best[1]:
-            best = (float(t), f1)
-    return best[0], best[1], dense
 
 
 def candidate_recall(examples: Sequence[Example]) -> float:
@@ -409,14 +331,11 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
     if len(labels) < 2 or labels == {0}:
         raise SourceError("the annotations give no entity to learn from (every proposal "
                           "matches nothing, or only optional entities)")
-    c, threshold, linear_f1, probs = cross_validate(examples, c_values, folds, n_buckets)
+    c, threshold, f1 = cross_validate(examples, c_values, folds, n_buckets)
     model = _fit(examples, c, n_buckets)
     model.threshold = threshold
     model.skip_heads = skip_heads(examples)
     model.prune_margin, pruned = prune_margin(model, examples)
-    stack_threshold, f1, dense = cross_validate_stack(examples, probs, folds)
-    model.stack, model.counts = _fit_stack(examples, dense), _key_counts(examples)
-    model.threshold = stack_threshold
     log.info("prune margin %.2f: %.1f%% of the chunk proposals skip their mention features",
              model.prune_margin, 100 * pruned)
     rules_f1 = float(np.mean([
@@ -426,11 +345,9 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
     report = TrainReport(
         papers=len(examples), proposals=sum(len(ex.proposals) for ex in examples),
         positives=sum(1 for ex in examples for lab in ex.labels if lab), c=c,
-        threshold=stack_threshold, cv_micro_f1=f1, cv_linear_micro_f1=linear_f1,
-        cv_rules_micro_f1=rules_f1,
+        threshold=threshold, cv_micro_f1=f1, cv_rules_micro_f1=rules_f1,
         candidate_recall=candidate_recall(examples))
     model.meta.update({"papers": report.papers, "cv_micro_f1": round(f1, 4), "c": c,
-                       "cv_linear_micro_f1": round(linear_f1, 4),
                        "training_files": [str(Path(p).name) for pair in pairs for p in pair]})
     model.save(output)
     return report

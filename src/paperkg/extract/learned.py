@@ -35,7 +35,6 @@ from paperkg.extract.patterns import is_acronym
 from paperkg.extract.pipeline import CHUNKS_KEY, doc_text
 from paperkg.extract.resolve import singular_surface, url_spans
 from paperkg.extract.rules import Rules
-from paperkg.extract.stacking import KeyCounts, Trees, dense_features, gated
 from paperkg.models import Entity, Mention, PaperEntities
 from paperkg.text import clean_alias, clean_name, match_key, singular, slugify
 from paperkg.vocab import Vocabulary
@@ -341,17 +340,12 @@ class EntityModel:
         chosen at training so that it changes almost no decision.
     skip_heads
         Last words of lower-case chunks that are not proposed at all (see :func:`propose`).
-    stack
-        Boosted trees that re-decide the proposals from the linear probabilities and
-        dense features (:mod:`~paperkg.extract.stacking`), with ``counts``, the key
-        counts of the training papers; ``threshold`` is then on the trees' probabilities.
     meta
         Free-form provenance (training data, scores) saved with the weights.
     """
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, *, threshold: float = 0.5,
                  prune_margin: float | None = None, skip_heads: Iterable[str] = (),
-                 stack: Trees | None = None, counts: KeyCounts | None = None,
                  meta: dict | None = None) -> None:
         if (weights.ndim != 2 or weights.shape[1] != len(CLASSES)
                 or bias.shape != (len(CLASSES),) or weights.shape[0] < 1
@@ -364,8 +358,6 @@ class EntityModel:
         self.threshold = float(threshold)
         self.prune_margin = prune_margin
         self.skip_heads = frozenset(skip_heads)
-        self.stack = stack
-        self.counts = counts or KeyCounts()
         self.meta = dict(meta or {})
         self.n_buckets = weights.shape[0]
 
@@ -394,20 +386,6 @@ class EntityModel:
         scores /= scores.sum(axis=1, keepdims=True)
         return scores
 
-    def decide(self, proposals: Sequence[Proposal], probs: np.ndarray,
-               lengths: tuple[int, int]) -> np.ndarray:
-        """The final class probabilities of a paper's proposals from the linear ones
-        (those the second stage does not read are "none")."""
-        if self.stack is None or not len(proposals):
-            return probs
-        idx = gated(probs)
-        out = np.zeros_like(probs)
-        out[:, 0] = 1.0
-        if idx.size:
-            x = dense_features([proposals[i] for i in idx], probs[idx], lengths, self.counts)
-            out[idx] = self.stack.probabilities(x, len(CLASSES))
-        return out
-
     def save(self, path: str | Path) -> None:
         """Write the model as one ``.npz`` file (weights as float16: half the size)."""
         meta = {"format": MODEL_FORMAT, "classes": list(CLASSES),
@@ -419,14 +397,8 @@ class EntityModel:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".model-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
-                extra = {}
-                if self.stack is not None:
-                    text, values = self.counts.to_arrays()
-                    extra = {**self.stack.to_arrays("stack_"), "count_keys": text,
-                             "count_values": values}
                 np.savez_compressed(fh, weights=self.weights.astype(np.float16), bias=self.bias,
-                                    meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                                    **extra)
+                                    meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
@@ -440,10 +412,6 @@ class EntityModel:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
                 weights = data["weights"].astype(np.float32)
                 bias = data["bias"]
-                stack = counts = None
-                if "stack_roots" in data.files:
-                    stack = Trees.from_arrays(data, "stack_")
-                    counts = KeyCounts.from_arrays(data["count_keys"], data["count_values"])
         except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as err:
             raise ExtractionError(f"{path}: not a paperkg model file "
                                   f"({type(err).__name__}: {err})") from None
@@ -466,7 +434,7 @@ class EntityModel:
         for key in ("format", "classes"):
             meta.pop(key, None)
         return cls(weights, bias, threshold=threshold, prune_margin=prune_margin,
-                   skip_heads=skip_heads, stack=stack, counts=counts, meta=meta)
+                   skip_heads=skip_heads, meta=meta)
 
 
 class Decider:
@@ -505,9 +473,7 @@ class Decider:
             kept.append(p)
             base.append(score)
             rows.append(self.featurizer.mention_columns(p, docs, sources))
-        lengths = tuple(len(doc_text(docs[f])) if f in docs else 0 for f in ("title", "abstract"))
-        probs = self.model.decide(kept, self.model.probabilities(rows, base), lengths)
-        return assemble(result, kept, probs, self.model.threshold)
+        return assemble(result, kept, self.model.probabilities(rows, base), self.model.threshold)
 
 
 def assemble(result: PaperEntities, proposals: Sequence[Proposal], probs: np.ndarray,
