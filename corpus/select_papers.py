@@ -21,6 +21,7 @@ paper of the round-robin order (about 8%), the rest is train.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import random
@@ -98,6 +99,7 @@ def _git_show(mirror: Path, path: str) -> str:
     ).stdout
 
 
+@functools.cache
 def reserved_text() -> str:
     """Normalised text of every paper the project may not annotate: the seed pages,
     the dev set and the bench/ sets."""
@@ -129,76 +131,63 @@ def venue_papers(mirror: Path, path: str) -> list[dict]:
 def select(mirror: Path, quotas: dict[str, int], seen: set[str] | None = None) -> list[dict]:
     """Round-robin order over the venues of ``quotas`` (titles in ``seen`` skipped;
     ``seen`` gains the titles taken)."""
-    reserved = reserved_text()
     seen = set() if seen is None else seen
-    per_venue: list[list[dict]] = []
-    for path, quota in quotas.items():
-        kept = []
-        for paper in venue_papers(mirror, path):
-            key = title_key(paper["title"])
-            if key in seen or f" {key} " in reserved:
-                continue
-            seen.add(key)
-            kept.append(paper)
-            if len(kept) == quota:
-                break
-        per_venue.append(kept)
-    return _round_robin(per_venue)
+    return _round_robin([_take(venue_papers(mirror, path), quota, seen)
+                         for path, quota in quotas.items()])
 
 
 def science_papers(mirror: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
     """The papers of ``quotas`` whose title matches :data:`SCIENCE_TITLE`, round-robin."""
-    reserved = reserved_text()
-    per_venue = []
-    for path, quota in quotas.items():
-        kept = []
-        for paper in venue_papers(mirror, path):
-            key = title_key(paper["title"])
-            if not SCIENCE_TITLE.search(paper["title"]) or key in seen or f" {key} " in reserved:
-                continue
-            seen.add(key)
-            kept.append(paper)
-            if len(kept) == quota:
-                break
-        per_venue.append(kept)
-    return _round_robin(per_venue)
+    return _round_robin([
+        _take([p for p in venue_papers(mirror, path) if SCIENCE_TITLE.search(p["title"])],
+              quota, seen)
+        for path, quota in quotas.items()])
 
 
 def pmlr_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
     """Papers of PMLR volumes (``MIRRORS/mlresearch+VOLUME/repo``, bare mirrors of
     github.com/mlresearch/VOLUME): the abstracts in the posts' YAML front matter."""
+    return _round_robin([_take(volume_papers(mirrors / f"mlresearch+{volume}" / "repo", volume),
+                               quota, seen)
+                         for volume, quota in quotas.items()])
+
+
+def volume_papers(repo: Path, volume: str) -> list[dict]:
+    """A PMLR volume's papers with an abstract of the allowed length, shuffled as
+    :func:`venue_papers` shuffles a venue's."""
     import yaml
 
+    def git(*args: str) -> str:
+        return subprocess.run(["git", f"--git-dir={repo}", *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    papers = []
+    for path in sorted(git("ls-tree", "-r", "--name-only", "HEAD", "_posts").split()):
+        meta = yaml.safe_load(git("show", f"HEAD:{path}").split("---")[1])
+        title = " ".join(str(meta.get("title") or "").split())
+        abstract = " ".join(str(meta.get("abstract") or "").split())
+        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+            papers.append({"id": f"pmlr-{volume}:{meta['id']}",
+                           "source": f"mlresearch/{volume}/{path}",
+                           "title": title, "abstract": abstract})
+    random.Random(int(hashlib.sha1(volume.encode()).hexdigest()[:8], 16)).shuffle(papers)
+    return papers
+
+
+def _take(papers: list[dict], quota: int, seen: set[str]) -> list[dict]:
+    """The first ``quota`` papers whose title is neither reserved nor in ``seen``
+    (which gains the titles taken)."""
     reserved = reserved_text()
-    per_volume = []
-    for volume, quota in quotas.items():
-        repo = mirrors / f"mlresearch+{volume}" / "repo"
-        listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only",
-                                  "HEAD", "_posts"], check=True, capture_output=True,
-                                 text=True).stdout.split()
-        papers = []
-        for path in sorted(listing):
-            text = subprocess.run(["git", f"--git-dir={repo}", "show", f"HEAD:{path}"],
-                                  check=True, capture_output=True, text=True).stdout
-            meta = yaml.safe_load(text.split("---")[1])
-            title = " ".join(str(meta.get("title") or "").split())
-            abstract = " ".join(str(meta.get("abstract") or "").split())
-            if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
-                papers.append({"id": f"pmlr-{volume}:{meta['id']}",
-                               "source": f"mlresearch/{volume}/{path}",
-                               "title": title, "abstract": abstract})
-        random.Random(int(hashlib.sha1(volume.encode()).hexdigest()[:8], 16)).shuffle(papers)
-        kept = []
-        for paper in papers:
-            key = title_key(paper["title"])
-            if key in seen or f" {key} " in reserved:
-                continue
-            seen.add(key)
-            kept.append(paper)
-            if len(kept) == quota:
-                break
-        per_volume.append(kept)
-    return _round_robin(per_volume)
+    kept = []
+    for paper in papers:
+        key = title_key(paper["title"])
+        if key in seen or f" {key} " in reserved:
+            continue
+        seen.add(key)
+        kept.append(paper)
+        if len(kept) == quota:
+            break
+    return kept
 
 
 def _round_robin(per_venue: list[list[dict]]) -> list[dict]:
