@@ -72,7 +72,7 @@ def content_hash(paper: Paper) -> str:
 
 
 # Source files whose edits change what the extractor finds (with paperkg/data).
-_EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py")
+_EXTRACTOR_SOURCES = ("extract", "text.py", "vocab.py", "models.py", "phrases.py")
 
 
 def extractor_fingerprint(model: str | None = None, vocab: str | Path | None = None) -> str:

@@ -46,7 +46,7 @@ __all__ = ["TrainReport", "Example", "read_annotated", "featurize", "train"]
 log = logging.getLogger(__name__)
 
 N_BUCKETS = 1 << 18
-DEFAULT_C = (1.0,)
+DEFAULT_C = (0.5, 1.0)
 THRESHOLDS = tuple(np.round(np.arange(0.30, 0.81, 0.025), 3))
 
 

@@ -18,6 +18,7 @@ sum of rows: deterministic, numpy only, no model download.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -36,15 +37,16 @@ from paperkg.extract.pipeline import CHUNKS_KEY, doc_text
 from paperkg.extract.resolve import singular_surface, url_spans
 from paperkg.extract.rules import Rules
 from paperkg.models import Entity, Mention, PaperEntities
+from paperkg.phrases import PhraseCounts, load_phrase_counts, phrase_words
 from paperkg.text import clean_alias, clean_name, match_key, singular, slugify
 from paperkg.vocab import Vocabulary
 
 __all__ = ["CLASSES", "Decider", "EntityModel", "Featurizer", "Proposal", "assemble",
-           "mention_features", "name_features", "propose", "span_sources"]
+           "mention_features", "name_features", "phrase_features", "propose", "span_sources"]
 
 #: The model's classes: drop the proposal, or keep it with this type.
 CLASSES = ("none", "method", "dataset", "math")
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: phrase-count features (paperkg.phrases)
 _WORD = re.compile(r"\w+|[^\w\s]")
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 _CONTEXT_WORD = re.compile(r"[A-Za-z][\w-]*|\S")
@@ -213,6 +215,7 @@ class Featurizer:
                                   f"not {n_buckets}")
         self.rules = rules
         self.vocabulary = vocabulary
+        self.phrases = load_phrase_counts()
         self.mask = n_buckets - 1
         self._names: dict[tuple[str, str, bool], list[int]] = {}
         self._columns: dict[str, int] = {}
@@ -245,7 +248,8 @@ class Featurizer:
                 self._names.clear()
             name, rule_type, acronym = key
             cols = self._names[key] = self.hash(
-                name_features(name, rule_type, acronym, self.rules, self.vocabulary))
+                name_features(name, rule_type, acronym, self.rules, self.vocabulary,
+                              self.phrases))
         return cols
 
     def mention_columns(self, p: Proposal, docs: dict[str, Doc],
@@ -259,9 +263,9 @@ class Featurizer:
 
 
 def name_features(name: str, rule_type: str, acronym: bool, rules: Rules,
-                  vocabulary: Vocabulary) -> list[str]:
+                  vocabulary: Vocabulary, phrases: PhraseCounts | None = None) -> list[str]:
     """Features of a proposal's name: words, head, shape, rule type, what the rule lists
-    and the vocabulary know of it."""
+    and the vocabulary know of it, how common a phrase it is (:func:`phrase_features`)."""
     words = _WORD.findall(name)
     low = [w.lower() for w in words]
     head = singular(low[-1]) if low else ""
@@ -284,6 +288,32 @@ def name_features(name: str, rule_type: str, acronym: bool, rules: Rules,
         feats.append("inner_caps")
     for term in vocabulary.lookup(name):
         feats += [f"voc={term.type}", f"voc={term.type}&rule={rule_type}"]
+    if phrases is not None:
+        feats += phrase_features(name, rule_type, phrases)
+    return feats
+
+
+def _log_bucket(n: int) -> int:
+    return min((n + 1).bit_length() - 1, 14)
+
+
+def _ratio_bucket(n: int, m: int) -> int:
+    return max(-6, min(6, round(math.log2((n + 1) / (m + 1)))))
+
+
+def phrase_features(name: str, rule_type: str, phrases: PhraseCounts) -> list[str]:
+    """How many abstracts have the name (log buckets), and how much rarer it is than
+    itself without its first or last word: a fixed phrase of the field is about as
+    common as its parts, a chunk with a stray word is far rarer."""
+    words = phrase_words(name)
+    n = phrases.count(words)
+    feats = [f"df={_log_bucket(n)}", f"df={_log_bucket(n)}&rule={rule_type}",
+             f"df={_log_bucket(n)}&n={min(len(words), 4)}"]
+    if len(words) > 1:
+        first = _ratio_bucket(n, phrases.count(words[1:]))
+        last = _ratio_bucket(n, phrases.count(words[:-1]))
+        feats += [f"cf={first}", f"cl={last}", f"cf={first}&rule={rule_type}",
+                  f"cl={last}&rule={rule_type}"]
     return feats
 
 
