@@ -337,3 +337,14 @@ def test_learned_no_name_or_alias_with_broken_brackets_or_dangling_hyphen(model)
     names = [e.name for r in Extractor(model=model).pipe(papers) for e in r.entities
              if e.type != "repo" and e.name.rstrip().endswith(("-", "/"))]
     assert not names, names[:10]
+
+
+def test_learned_model_of_an_older_format_is_one_clear_error_naming_the_fix(tmp_path):
+    # format 1 had no phrase-count features: its weights would score the wrong columns
+    meta = {"format": 1, "classes": list(CLASSES), "threshold": 0.5}
+    path = tmp_path / "old.npz"
+    np.savez_compressed(path, weights=np.zeros((16, len(CLASSES)), np.float16),
+                        bias=np.zeros(len(CLASSES), np.float32),
+                        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    with pytest.raises(ExtractionError, match=r"format 1 .* reads format 2 .*retrain it"):
+        load_model(path)

@@ -450,7 +450,8 @@ class EntityModel:
         if meta.get("format") != MODEL_FORMAT or meta.get("classes") != list(CLASSES):
             raise ExtractionError(f"{path}: model format {meta.get('format')!r} with classes "
                                   f"{meta.get('classes')!r}; this paperkg reads format "
-                                  f"{MODEL_FORMAT} with {list(CLASSES)}")
+                                  f"{MODEL_FORMAT} with {list(CLASSES)} (retrain it with "
+                                  "paperkg train)")
         threshold = meta.pop("threshold", 0.5)
         prune_margin = meta.pop("prune_margin", None)
         skip_heads = meta.pop("skip_heads", [])
