@@ -59,7 +59,8 @@ class PhraseCounts:
         if hashes.shape != counts.shape or hashes.ndim != 1:
             raise ExtractionError("phrase table: hashes and counts differ in shape")
         self.hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
-        self.counts = np.ascontiguousarray(counts, dtype=np.uint32)
+        # as stored: a count past 65,535 says no more than "very common"
+        self.counts = np.minimum(counts, 65535).astype(np.uint16)
         self.abstracts = abstracts
 
     def count(self, words: list[str]) -> int:
@@ -72,8 +73,7 @@ class PhraseCounts:
     def save(self, path: str | Path, meta: dict | None = None) -> None:
         info = {"abstracts": self.abstracts, "min_count": MIN_COUNT, **(meta or {})}
         with open(path, "wb") as fh:
-            np.savez_compressed(fh, hashes=self.hashes,
-                                counts=np.minimum(self.counts, 65535).astype(np.uint16),
+            np.savez_compressed(fh, hashes=self.hashes, counts=self.counts,
                                 meta=np.frombuffer(json.dumps(info).encode(), dtype=np.uint8))
 
 
