@@ -63,7 +63,7 @@ def repos_in(text: str) -> set[str]:
     found = set()
     for owner, name in REPO_URL.findall(text):
         name = re.sub(r"\.git$", "", name.rstrip("."))
-        if owner.lower() not in {"orgs", "sponsors", "topics"}:
+        if name and owner.lower() not in {"orgs", "sponsors", "topics"}:  # not an account page
             found.add(f"{owner}/{name}".lower())
     return found
 

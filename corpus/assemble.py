@@ -3,7 +3,7 @@
 Usage: python corpus/assemble.py [--split train|test|double]
 
 Reads corpus/text/pool.jsonl (written by select_papers.py) and corpus/ann/<split>/*.jsonl
-(the train split: corpus/ann/train/, train2/ and train3/)
+(the train split: corpus/ann/train/, train2/, ... train5/, one folder per draw)
 and writes corpus/text/<split>_input.jsonl ({"id", "source", "title", "abstract"}) and
 corpus/text/<split>_gold.jsonl (the annotations with their titles: the format of
 ../shared/gold/dev.jsonl), for the papers annotated so far.
@@ -31,7 +31,8 @@ def main() -> None:
     golds = (ROOT / "text" / f"{args.split}_gold.jsonl").open("w", encoding="utf-8")
     n = 0
     with inputs, golds:
-        folders = ("train", "train2", "train3") if args.split == "train" else (args.split,)
+        folders = (sorted(f.name for f in (ROOT / "ann").glob("train*")) if args.split == "train"
+                   else [args.split])
         for path in sorted(p for f in folders for p in (ROOT / "ann" / f).glob("*.jsonl")):
             for line in path.open(encoding="utf-8"):
                 ann = json.loads(line)

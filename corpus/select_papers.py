@@ -81,6 +81,76 @@ SCIENCE_TITLE = re.compile(
     r"simulations?|climate|weather|proteins?|crystals?|thermodynamic\w*|koopman|"
     r"kernels?|gaussian process\w*|convex\w*|theorem|bounds?)\b", re.I)
 PMLR_QUOTAS: dict[str, int] = {"v242": 180}  # L4DC 2024
+# A fourth draw, all for training (batches train4_NNN), taken after the first three:
+# venue-years none of them used, in the fields of the test split (FOURTH_QUOTAS), more
+# science-titled papers (FOURTH_SCIENCE_QUOTAS), and every paper of the other
+# Learning for Dynamics & Control (2021-23) and Mathematical and Scientific Machine
+# Learning (2020-22) volumes in PMLR (FOURTH_PMLR_QUOTAS).
+FOURTH_QUOTAS: dict[str, int] = {
+    "aistats/aistats2020.json": 60, "uai/uai2020.json": 40, "colt/colt2020.json": 40,
+    "ijcai/ijcai2024.json": 80, "ijcai/ijcai2023.json": 60, "wacv/wacv2023.json": 80,
+    "naacl/naacl2021.json": 80, "corl/corl2021.json": 60, "rss/rss2023.json": 40,
+    "iros/iros2021.json": 60,
+}
+FOURTH_SCIENCE_QUOTAS: dict[str, int] = {
+    "aistats/aistats2020.json": 40, "colt/colt2020.json": 20, "nips/nips2014.json": 40,
+    "nips/nips2013.json": 30, "ijcai/ijcai2024.json": 40, "icra/icra2021.json": 30,
+}
+FOURTH_PMLR_QUOTAS: dict[str, int] = {  # all papers: no volume has 200
+    "v144": 200, "v168": 200, "v211": 200,  # L4DC 2021, 2022, 2023
+    "v107": 200, "v145": 200, "v190": 200,  # MSML 2020, 2021, 2022
+}
+# A fifth draw, all for training (batches train5_NNN), taken after the fourth: more
+# venue-years of the test split's five fields, in about its proportions, and more
+# science-titled papers.
+FIFTH_QUOTAS: dict[str, int] = {
+    # machine learning
+    "icml/icml2014.json": 200, "icml/icml2013.json": 150, "nips/nips2014.json": 200,
+    "nips/nips2013.json": 150, "nips/nips2012.json": 150, "aistats/aistats2019.json": 200,
+    "aistats/aistats2018.json": 150, "aistats/aistats2017.json": 100, "uai/uai2019.json": 80,
+    "acml/acml2021.json": 80, "aaai/aaai2022.json": 200,
+    # learning theory
+    "colt/colt2019.json": 100, "colt/colt2018.json": 80, "colt/colt2017.json": 60,
+    "colt/colt2016.json": 60, "colt/colt2015.json": 60, "colt/colt2014.json": 40,
+    # computer vision
+    "cvpr/cvpr2017.json": 200, "cvpr/cvpr2016.json": 150, "iccv/iccv2015.json": 150,
+    "eccv/eccv2018.json": 200,
+    # natural language processing
+    "coling/coling2020.json": 300, "naacl/naacl2021.json": 200, "www/www2025.json": 100,
+    # robotics
+    "icra/icra2015.json": 150, "iros/iros2020.json": 150, "icra/icra2014.json": 100,
+    "iros/iros2019.json": 100, "rss/rss2022.json": 50, "rss/rss2021.json": 50,
+}
+# A seventh draw (batches train7_NNN): more papers of the first draw's venue-years (the
+# test split's), 90% of its quotas, taken after all the others.
+SEVENTH_QUOTAS: dict[str, int] = {path: quota * 9 // 10 for path, quota in QUOTAS.items()}
+FIFTH_SCIENCE_QUOTAS: dict[str, int] = {
+    "icml/icml2014.json": 40, "icml/icml2013.json": 30, "aistats/aistats2019.json": 40,
+    "nips/nips2012.json": 30, "aaai/aaai2022.json": 40, "icra/icra2014.json": 20,
+}
+SIXTH_QUOTAS: dict[str, int] = {  # a sixth draw (batches train6_NNN), as the fifth
+    # machine learning
+    "nips/nips2011.json": 150, "nips/nips2010.json": 150, "nips/nips2009.json": 100,
+    "aistats/aistats2016.json": 100, "aistats/aistats2015.json": 80,
+    "aistats/aistats2014.json": 80, "aaai/aaai2022.json": 300, "ijcai/ijcai2022.json": 200,
+    "ijcai/ijcai2021.json": 150, "acml/acml2022.json": 60,
+    # learning theory
+    "colt/colt2013.json": 40, "colt/colt2012.json": 40, "colt/colt2011.json": 30,
+    "colt/colt2019.json": 20,
+    # computer vision
+    "cvpr/cvpr2015.json": 200, "cvpr/cvpr2014.json": 150, "iccv/iccv2013.json": 150,
+    "wacv/wacv2022.json": 150, "wacv/wacv2021.json": 100,
+    # natural language processing
+    "coling/coling2020.json": 300, "naacl/naacl2021.json": 200, "www/www2025.json": 150,
+    # robotics
+    "icra/icra2013.json": 150, "iros/iros2018.json": 150, "iros/iros2017.json": 100,
+    "icra/icra2012.json": 100,
+}
+SIXTH_SCIENCE_QUOTAS: dict[str, int] = {
+    "nips/nips2011.json": 30, "nips/nips2010.json": 30, "nips/nips2009.json": 25,
+    "aistats/aistats2016.json": 30, "aistats/aistats2015.json": 20,
+    "ijcai/ijcai2022.json": 30, "icra/icra2013.json": 20,
+}
 TEST_EVERY = 12
 
 BATCH = 50
@@ -220,18 +290,33 @@ def main() -> None:
     science = science_papers(args.mirror, SCIENCE_QUOTAS, seen)
     if args.pmlr is not None:
         science = _round_robin([science, pmlr_papers(args.pmlr, PMLR_QUOTAS, seen)])
+    fourth = select(args.mirror, FOURTH_QUOTAS, seen)
+    fourth_science = science_papers(args.mirror, FOURTH_SCIENCE_QUOTAS, seen)
+    if args.pmlr is not None:
+        fourth_science = _round_robin([fourth_science,
+                                       pmlr_papers(args.pmlr, FOURTH_PMLR_QUOTAS, seen)])
+    fourth = _round_robin([fourth, fourth_science])
+    fifth = _round_robin([select(args.mirror, FIFTH_QUOTAS, seen),
+                          science_papers(args.mirror, FIFTH_SCIENCE_QUOTAS, seen)])
+    sixth = _round_robin([select(args.mirror, SIXTH_QUOTAS, seen),
+                          science_papers(args.mirror, SIXTH_SCIENCE_QUOTAS, seen)])
+    seventh = select(args.mirror, SEVENTH_QUOTAS, seen)
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
     test_ids = {p["id"] for p in test}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
-        for p in pool + extra + science:
+        for p in pool + extra + science + fourth + fifth + sixth + seventh:
             split = "test" if p["id"] in test_ids else "train"
             out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
     _write_batches(args.out, "test", test)
     _write_batches(args.out, "train", train)
     _write_batches(args.out, "train2", extra)
     _write_batches(args.out, "train3", science)
-    print(f"{len(pool) + len(extra) + len(science)} papers: {len(test)} test, "
-          f"{len(train) + len(extra) + len(science)} train")
+    _write_batches(args.out, "train4", fourth)
+    _write_batches(args.out, "train5", fifth)
+    _write_batches(args.out, "train6", sixth)
+    _write_batches(args.out, "train7", seventh)
+    trained = sum(map(len, (train, extra, science, fourth, fifth, sixth, seventh)))
+    print(f"{len(test) + trained} papers: {len(test)} test, {trained} train")
 
 
 if __name__ == "__main__":
