@@ -2,10 +2,11 @@
 
 Usage: python corpus/agreement.py
 
-For every paper annotated twice (corpus/ann/double/BATCH against the first annotation of BATCH), one
-annotation is scored as predictions (its required entities, first type) against the
-other as gold with the reference scorer (tests/reference_score.py, a copy of
-../shared/gold/score.py), both ways round; the figure is the mean of the two micro F1.
+For every paper annotated twice (corpus/ann/double/BATCH against the first annotation,
+corpus/ann/<draw>/BATCH), one annotation is scored as predictions (its required
+entities, first type) against the other as gold with the reference scorer
+(tests/reference_score.py, a copy of ../shared/gold/score.py), both ways round; the
+figure is the mean of the two micro F1, over all papers and per draw.
 Needs only the annotation files, not the abstracts.
 """
 

@@ -3,7 +3,7 @@
 Usage: python corpus/assemble.py [--split train|test|double]
 
 Reads corpus/text/pool.jsonl (written by select_papers.py) and corpus/ann/<split>/*.jsonl
-(the train split: corpus/ann/train/, train2/, ... train5/, one folder per draw)
+(the train split: corpus/ann/train/, train2/, ... train7/, one folder per draw)
 and writes corpus/text/<split>_input.jsonl ({"id", "source", "title", "abstract"}) and
 corpus/text/<split>_gold.jsonl (the annotations with their titles: the format of
 ../shared/gold/dev.jsonl), for the papers annotated so far.

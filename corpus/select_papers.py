@@ -1,14 +1,15 @@
 """Select the abstracts of the annotated corpus from Paper Copilot's paper lists.
 
-Usage: python corpus/select_papers.py MIRROR [--out corpus/text]
+Usage: python corpus/select_papers.py MIRROR [--pmlr MIRRORS] [--out corpus/text]
 
 MIRROR is a git checkout (or bare mirror) of github.com/papercopilot/paperlists; the
 commit used is recorded in corpus/README.md. The abstracts themselves are not kept in
 this repository: this script rebuilds them, byte for byte, from that commit.
 
 Writes OUT/pool.jsonl ({"id", "source", "title", "abstract", "split"} per paper, in
-annotation order) and OUT/batches/{test,train,train2}_NNN.jsonl, the units handed to
-annotators.
+annotation order) and OUT/batches/{test,train,train2,...,train7}_NNN.jsonl, the units
+handed to annotators (one prefix per draw; each draw is taken after the ones before it,
+so adding a draw never changes an earlier one).
 
 The selection is fixed before any abstract is read: per venue, papers with an abstract
 of 300-2,500 characters are shuffled with a seed derived from the venue's name and the
@@ -121,9 +122,6 @@ FIFTH_QUOTAS: dict[str, int] = {
     "icra/icra2015.json": 150, "iros/iros2020.json": 150, "icra/icra2014.json": 100,
     "iros/iros2019.json": 100, "rss/rss2022.json": 50, "rss/rss2021.json": 50,
 }
-# A seventh draw (batches train7_NNN): more papers of the first draw's venue-years (the
-# test split's), 90% of its quotas, taken after all the others.
-SEVENTH_QUOTAS: dict[str, int] = {path: quota * 9 // 10 for path, quota in QUOTAS.items()}
 FIFTH_SCIENCE_QUOTAS: dict[str, int] = {
     "icml/icml2014.json": 40, "icml/icml2013.json": 30, "aistats/aistats2019.json": 40,
     "nips/nips2012.json": 30, "aaai/aaai2022.json": 40, "icra/icra2014.json": 20,
@@ -151,6 +149,9 @@ SIXTH_SCIENCE_QUOTAS: dict[str, int] = {
     "aistats/aistats2016.json": 30, "aistats/aistats2015.json": 20,
     "ijcai/ijcai2022.json": 30, "icra/icra2013.json": 20,
 }
+# A seventh draw (batches train7_NNN): more papers of the first draw's venue-years (the
+# test split's), 90% of its quotas, taken after all the others.
+SEVENTH_QUOTAS: dict[str, int] = {path: quota * 9 // 10 for path, quota in QUOTAS.items()}
 TEST_EVERY = 12
 
 BATCH = 50
