@@ -279,46 +279,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path)
     parser.add_argument("--pmlr", type=Path, default=None, metavar="MIRRORS",
-                        help="folder of the PMLR mirrors (mlresearch+v242/repo) for the "
-                             "third draw")
+                        help="folder of the PMLR mirrors (mlresearch+VOLUME/repo) of the L4DC "
+                             "and MSML volumes, for the third and fourth draws")
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
     args = parser.parse_args()
     seen: set[str] = set()
-    pool = select(args.mirror, QUOTAS, seen)
+
+    def draw(quotas: dict[str, int], science: dict[str, int] | None = None,
+             pmlr: dict[str, int] | None = None) -> list[dict]:
+        """One draw, taken after every draw before it (``seen``), its parts interleaved:
+        the venue quotas, then the science-titled papers and the PMLR volumes."""
+        parts = [select(args.mirror, quotas, seen)] if quotas else []
+        if science:
+            parts.append(science_papers(args.mirror, science, seen))
+        if pmlr and args.pmlr is not None:
+            parts[-1] = _round_robin([parts[-1], pmlr_papers(args.pmlr, pmlr, seen)])
+        return _round_robin(parts)
+
+    pool = draw(QUOTAS)
     test = [p for i, p in enumerate(pool) if i % TEST_EVERY == 0]
-    train = [p for i, p in enumerate(pool) if i % TEST_EVERY != 0]
-    extra = select(args.mirror, EXTRA_QUOTAS, seen)
-    science = science_papers(args.mirror, SCIENCE_QUOTAS, seen)
-    if args.pmlr is not None:
-        science = _round_robin([science, pmlr_papers(args.pmlr, PMLR_QUOTAS, seen)])
-    fourth = select(args.mirror, FOURTH_QUOTAS, seen)
-    fourth_science = science_papers(args.mirror, FOURTH_SCIENCE_QUOTAS, seen)
-    if args.pmlr is not None:
-        fourth_science = _round_robin([fourth_science,
-                                       pmlr_papers(args.pmlr, FOURTH_PMLR_QUOTAS, seen)])
-    fourth = _round_robin([fourth, fourth_science])
-    fifth = _round_robin([select(args.mirror, FIFTH_QUOTAS, seen),
-                          science_papers(args.mirror, FIFTH_SCIENCE_QUOTAS, seen)])
-    sixth = _round_robin([select(args.mirror, SIXTH_QUOTAS, seen),
-                          science_papers(args.mirror, SIXTH_SCIENCE_QUOTAS, seen)])
-    seventh = select(args.mirror, SEVENTH_QUOTAS, seen)
+    draws = {"train": [p for i, p in enumerate(pool) if i % TEST_EVERY != 0],
+             "train2": draw(EXTRA_QUOTAS),
+             "train3": draw({}, SCIENCE_QUOTAS, PMLR_QUOTAS),
+             "train4": draw(FOURTH_QUOTAS, FOURTH_SCIENCE_QUOTAS, FOURTH_PMLR_QUOTAS),
+             "train5": draw(FIFTH_QUOTAS, FIFTH_SCIENCE_QUOTAS),
+             "train6": draw(SIXTH_QUOTAS, SIXTH_SCIENCE_QUOTAS),
+             "train7": draw(SEVENTH_QUOTAS)}
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
     test_ids = {p["id"] for p in test}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
-        for p in pool + extra + science + fourth + fifth + sixth + seventh:
+        for p in pool + [p for name, papers in draws.items() if name != "train" for p in papers]:
             split = "test" if p["id"] in test_ids else "train"
             out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
     _write_batches(args.out, "test", test)
-    _write_batches(args.out, "train", train)
-    _write_batches(args.out, "train2", extra)
-    _write_batches(args.out, "train3", science)
-    _write_batches(args.out, "train4", fourth)
-    _write_batches(args.out, "train5", fifth)
-    _write_batches(args.out, "train6", sixth)
-    _write_batches(args.out, "train7", seventh)
-    trained = sum(map(len, (train, extra, science, fourth, fifth, sixth, seventh)))
+    for name, papers in draws.items():
+        _write_batches(args.out, name, papers)
+    trained = sum(map(len, draws.values()))
     print(f"{len(test) + trained} papers: {len(test)} test, {trained} train")
-
 
 if __name__ == "__main__":
     main()

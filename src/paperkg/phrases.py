@@ -5,7 +5,7 @@ occurs in many abstracts, and as a whole about as often as its parts; a chunk wi
 stray modifier ("feedforward stochastic depth", "established HumanML3D") occurs in few,
 far less often than the phrase without that word. The learned decision reads both
 (:func:`paperkg.extract.learned.name_features`) from one table: the number of abstracts
-each phrase of one to four words occurs in, counted over about 80,000 conference
+each phrase of one to four words occurs in, counted over about 68,000 conference
 abstracts that are in neither the annotated corpus nor the evaluation sets
 (``corpus/phrase_counts.py`` builds it; ``corpus/README.md`` gives the source).
 
