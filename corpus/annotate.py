@@ -61,7 +61,7 @@ def done_ids(path: Path) -> set[str]:
 
 def repos_in(text: str) -> set[str]:
     found = set()
-    for owner, name in REPO_URL.findall(text):
+    for owner, name in REPO_URL.findall(text.replace("\\_", "_")):  # LaTeX-escaped "_"
         name = re.sub(r"\.git$", "", name.rstrip("."))
         if name and owner.lower() not in {"orgs", "sponsors", "topics"}:  # not an account page
             found.add(f"{owner}/{name}".lower())

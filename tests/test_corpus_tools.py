@@ -28,6 +28,10 @@ def test_repo_links_are_owner_name_pairs_not_account_pages():
     assert annotate.repos_in(text) == {"a-b/c.d"}
 
 
+def test_a_latex_escaped_underscore_is_part_of_the_repo_name():
+    assert annotate.repos_in(r"Code: https://github.com/jy2017/SRD\_ossl.") == {"jy2017/srd_ossl"}
+
+
 def test_a_linked_repo_must_be_annotated_but_an_account_page_need_not_be():
     repo = {"name": "owner/tool", "aliases": [], "types": ["repo"], "optional": False}
     assert _problems("See github.com/owner/tool.", [repo]) == []

@@ -26,6 +26,8 @@ from paperkg.extract.repos import find_repos, normalize_repo
         ("https://github.com/KingJamesSong/FastDifferentiableMatSqrt{https://x}",
          ["KingJamesSong/FastDifferentiableMatSqrt"]),
         ("https://github.com/a/b.c.d.", ["a/b.c.d"]),
+        (r"Code: https://github.com/jingyang2017/SRD\_ossl.", ["jingyang2017/SRD_ossl"]),
+        (r"\url{github.com/o/a\_b\_c}", ["o/a_b_c"]),
         ("https://github.com/xuangu-fang/Gaussian-Process-Slover-for-High-", []),
     ],
 )

@@ -2,7 +2,8 @@
 
 Abstracts extracted from PDFs damage URLs: a line break turns into a space after
 ``github.com/`` or after a hyphen inside the path ("github.com/ MIT- REALM/architect"),
-LaTeX wraps them in ``\\url{...}`` or ``\\href{...}{...}``, and sentences end with
+LaTeX wraps them in ``\\url{...}`` or ``\\href{...}{...}`` and escapes their underscores
+(``SRD\\_ossl``), and sentences end with
 punctuation glued to the link. :func:`find_repos` undoes that damage and returns the
 ``owner/name`` exactly as spelled in the URL (case kept). ``*.github.io`` pages are
 project pages, not repositories, and are ignored.
@@ -23,7 +24,7 @@ _REPO = re.compile(
         (?:https?\s*:\s*//\s*)?(?:www\.)?github\.com\s*/\s?
         (?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-\s?(?=[A-Za-z0-9]))*)
         \s?/\s?
-        (?P<name>[A-Za-z0-9_.](?:[A-Za-z0-9_.]|-\s?(?=[A-Za-z0-9_.]))*)
+        (?P<name>[A-Za-z0-9_.](?:[A-Za-z0-9_.]|\\(?=_)|-\s?(?=[A-Za-z0-9_.]))*)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -42,12 +43,13 @@ class RepoMatch(NamedTuple):
 
 
 def normalize_repo(owner: str, name: str) -> str | None:
-    """``("MIT- REALM", "architect.git.")`` -> ``"MIT-REALM/architect"``.
+    """``("MIT- REALM", "architect.git.")`` -> ``"MIT-REALM/architect"``; a LaTeX-escaped
+    underscore (``"SRD\\_ossl"``) is unescaped.
 
     Returns ``None`` when nothing repository-like is left.
     """
     owner = re.sub(r"\s+", "", owner)
-    name = re.sub(r"\s+", "", name)
+    name = re.sub(r"\s+", "", name).replace("\\_", "_")
     name = name.rstrip(".")
     if name.lower().endswith(".git"):
         name = name[:-4]
