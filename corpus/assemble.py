@@ -1,9 +1,10 @@
 """Join the annotations with their abstracts into the files training and scoring read.
 
-Usage: python corpus/assemble.py [--split train|test|double]
+Usage: python corpus/assemble.py [--split train|test|testarxiv|double]
 
 Reads corpus/text/pool.jsonl (written by select_papers.py) and corpus/ann/<split>/*.jsonl
-(the train split: corpus/ann/train/, train2/, ... train7/, one folder per draw)
+(the train split: corpus/ann/train/, train2/, ... train8/, one folder per draw; the
+blind splits: test/ of the conference draws, testarxiv/ of the arXiv draw)
 and writes corpus/text/<split>_input.jsonl ({"id", "source", "title", "abstract"}) and
 corpus/text/<split>_gold.jsonl (the annotations with their titles: the format of
 ../shared/gold/dev.jsonl), for the papers annotated so far.
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("train", "test", "double"), default="train")
+    parser.add_argument("--split", choices=("train", "test", "testarxiv", "double"), default="train")
     args = parser.parse_args()
     pool = {}
     with (ROOT / "text" / "pool.jsonl").open(encoding="utf-8") as fh:

@@ -1,22 +1,25 @@
-"""Select the abstracts of the annotated corpus from Paper Copilot's paper lists.
+"""Select the abstracts of the annotated corpus from Paper Copilot's paper lists and arXiv.
 
-Usage: python corpus/select_papers.py MIRROR [--pmlr MIRRORS] [--out corpus/text]
+Usage: python corpus/select_papers.py MIRROR [--pmlr MIRRORS] [--arxiv MIRRORS] [--out corpus/text]
 
 MIRROR is a git checkout (or bare mirror) of github.com/papercopilot/paperlists; the
-commit used is recorded in corpus/README.md. The abstracts themselves are not kept in
-this repository: this script rebuilds them, byte for byte, from that commit.
+commits used (of it, the PMLR volumes and the arXiv listings) are recorded in
+corpus/README.md. The abstracts themselves are not kept in this repository: this script
+rebuilds them, byte for byte, from those commits.
 
 Writes OUT/pool.jsonl ({"id", "source", "title", "abstract", "split"} per paper, in
-annotation order) and OUT/batches/{test,train,train2,...,train7}_NNN.jsonl, the units
-handed to annotators (one prefix per draw; each draw is taken after the ones before it,
-so adding a draw never changes an earlier one).
+annotation order) and OUT/batches/{test,train,train2,...,train8,testarxiv}_NNN.jsonl, the
+units handed to annotators (one prefix per draw; each draw is taken after the ones before
+it, so adding a draw never changes an earlier one).
 
 The selection is fixed before any abstract is read: per venue, papers with an abstract
 of 300-2,500 characters are shuffled with a seed derived from the venue's name and the
 first QUOTA taken; papers whose title occurs in the seed listing pages, the dev set or
 bench/ are dropped (the seeds outside those sets are reserved for evaluation), and a
 title seen in an earlier venue is kept only there. The test split takes every twelfth
-paper of the round-robin order (about 8%), the rest is train.
+paper of the round-robin order (about 8%), the rest is train. The arXiv draw is chosen
+the same way per listing category, and has its own blind split (testarxiv), every
+twelfth paper of its round-robin order.
 """
 
 from __future__ import annotations
@@ -152,6 +155,54 @@ SIXTH_SCIENCE_QUOTAS: dict[str, int] = {
 # A seventh draw (batches train7_NNN): more papers of the first draw's venue-years (the
 # test split's), 90% of its quotas, taken after all the others.
 SEVENTH_QUOTAS: dict[str, int] = {path: quota * 9 // 10 for path, quota in QUOTAS.items()}
+# An eighth draw (batches train8_NNN, and its own blind split testarxiv_NNN): recent
+# arXiv abstracts, the kind of text the seed pages list and none of the venues above is.
+# Per primary category of the daily listings archived by github.com/shiyibihua/arxiv-daily
+# and its fork github.com/hdShang/arxiv-daily (May-December 2025), and earlier arXiv
+# papers of ML topics from github.com/doosik71/arxivjsdata ("topics").
+ARXIV_DAILY = ("shiyibihua+arxiv-daily", "hdShang+arxiv-daily")
+ARXIV_TOPICS = "doosik71+arxivjsdata"
+ARXIV_QUOTAS: dict[str, int] = {
+    "cs.CV": 1150, "cs.CL": 1100, "cs.LG": 1000, "cs.AI": 550, "cs.RO": 450,
+    "other": 350, "topics": 800,
+}
+# A ninth draw (batches train9_NNN): every other paper of those arXiv listings, in the
+# same order per category. A tenth (train10_NNN), after it: conference papers again, the
+# test split's fields in about its proportions, from its own venue-years and the ones
+# nearest them that the earlier draws left papers in.
+TENTH_QUOTAS: dict[str, int] = {
+    # machine learning
+    "icml/icml2019.json": 181, "icml/icml2018.json": 387, "icml/icml2017.json": 267,
+    "nips/nips2018.json": 517, "nips/nips2017.json": 473, "nips/nips2016.json": 416,
+    "iclr/iclr2018.json": 594, "iclr/iclr2017.json": 330, "aistats/aistats2025.json": 298,
+    "aistats/aistats2024.json": 167, "aistats/aistats2023.json": 346,
+    # learning theory
+    "colt/colt2020.json": 65, "colt/colt2021.json": 38, "colt/colt2014.json": 19,
+    "colt/colt2015.json": 15, "colt/colt2017.json": 14,
+    # computer vision
+    "cvpr/cvpr2019.json": 816, "iccv/iccv2019.json": 694, "eccv/eccv2022.json": 490,
+    "wacv/wacv2025.json": 300,
+    # natural language processing
+    "acl/acl2022.json": 650, "naacl/naacl2024.json": 627, "coling/coling2025.json": 561,
+    "colm/colm2025.json": 184,
+    # robotics
+    "icra/icra2023.json": 600, "iros/iros2023.json": 600, "icra/icra2022.json": 300,
+    "iros/iros2022.json": 300, "corl/corl2022.json": 97, "corl/corl2023.json": 49,
+    "corl/corl2025.json": 29, "rss/rss2023.json": 71, "rss/rss2024.json": 33,
+}
+# ... and, for the mathematics the seed papers carry, every science-titled paper left in
+# the other machine-learning venue-years, and every paper of the Algorithmic Learning
+# Theory proceedings 2019-24 (PMLR v98, v117, v132, v167, v201, v237).
+TENTH_SCIENCE_QUOTAS: dict[str, int] = {
+    f"{venue}/{venue}{year}.json": 10**6 for venue, years in {
+        "nips": [*range(1987, 2016)], "icml": [2015, 2016], "iclr": [2013, 2014],
+        "aistats": [1995, 1997, 1999, 2001, 2003, 2007, *range(2009, 2015), 2017, 2018,
+                    2020, 2021, 2022],
+        "uai": [*range(2019, 2024)], "ijcai": [*range(2020, 2025)], "aaai": [2022],
+        "acml": [*range(2010, 2024)], "colt": [2012, 2013, 2016, 2018, 2022],
+    }.items() for year in years}
+TENTH_PMLR_QUOTAS: dict[str, int] = dict.fromkeys(["v98", "v117", "v132", "v167", "v201",
+                                                   "v237"], 10**6)
 TEST_EVERY = 12
 
 BATCH = 50
@@ -245,6 +296,87 @@ def volume_papers(repo: Path, volume: str) -> list[dict]:
     return papers
 
 
+def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
+    """Papers of the arXiv listings in ``MIRRORS/OWNER+NAME/repo`` (:data:`ARXIV_DAILY`,
+    :data:`ARXIV_TOPICS`), round-robin over the groups of ``quotas``."""
+    groups: dict[str, list[dict]] = {}
+    ids: set[str] = set()
+    for name in ARXIV_DAILY:
+        for paper in _daily_pages(mirrors / name / "repo", name.replace("+", "/")):
+            category = paper.pop("category")
+            if paper["id"] not in ids:
+                ids.add(paper["id"])
+                groups.setdefault(category if category in quotas else "other", []).append(paper)
+    groups["topics"] = [p for p in _topic_papers(mirrors / ARXIV_TOPICS / "repo")
+                        if p["id"] not in ids]
+    per_group = []
+    for group, quota in quotas.items():
+        papers = sorted(groups.get(group, []), key=lambda p: p["id"])
+        random.Random(int(hashlib.sha1(group.encode()).hexdigest()[:8], 16)).shuffle(papers)
+        per_group.append(_take(papers, quota, seen))
+    return _round_robin(per_group)
+
+
+def _git_files(repo: Path, paths: list[str]) -> list[str]:
+    """The texts of ``paths`` at HEAD of the bare repository ``repo`` (one git call)."""
+    batch = subprocess.run(["git", f"--git-dir={repo}", "cat-file", "--batch"], check=True,
+                           input="".join(f"HEAD:{p}\n" for p in paths).encode(),
+                           capture_output=True).stdout
+    texts, pos = [], 0
+    for _ in paths:
+        end = batch.index(b"\n", pos)
+        size = int(batch[pos:end].split()[2])
+        texts.append(batch[end + 1:end + 1 + size].decode("utf-8"))
+        pos = end + 2 + size
+    return texts
+
+
+def _daily_pages(repo: Path, source: str) -> list[dict]:
+    """One paper per page docs/CATEGORY/DATE/papers/*.md: the title from its heading,
+    the arXiv id from its link, the English abstract from the quoted block
+    after the heading "摘要（原文）" (original abstract)."""
+    listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only", "HEAD",
+                              "docs"], check=True, capture_output=True, text=True).stdout
+    paths = sorted(p for p in listing.splitlines()
+                   if re.fullmatch(r"docs/[^/]+/[^/]+/papers/[^/]+\.md", p))
+    papers = []
+    for path, text in zip(paths, _git_files(repo, paths), strict=True):
+        heading = re.search(r"^# (.+)$", text, re.M)
+        ident = re.search(r"arxiv\.org/abs/(\d{4}\.\d{4,5})", text)
+        category = re.search(r"^\*\*分类\*\*: ([\w.-]+)", text, re.M)
+        quoted = text.split("摘要（原文）", 1)[-1].splitlines()[1:]
+        lines = [line[1:] for line in quoted if line.startswith(">")]
+        if not (heading and ident and category and lines):
+            continue
+        title = " ".join(heading[1].split())
+        abstract = " ".join(" ".join(lines).split())
+        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+            papers.append({"id": f"arxiv:{ident[1]}", "source": f"{source}/{path}",
+                           "title": title, "abstract": abstract,
+                           "category": category[1]})
+    return papers
+
+
+def _topic_papers(repo: Path) -> list[dict]:
+    """One paper per TOPIC/*.json file of doosik71/arxivjsdata (title, abstract, url)."""
+    listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only", "HEAD"],
+                             check=True, capture_output=True, text=True).stdout
+    paths = sorted(p for p in listing.splitlines() if re.fullmatch(r"[^/]+/[^/]+\.json", p))
+    papers = []
+    for path, text in zip(paths, _git_files(repo, paths), strict=True):
+        try:
+            meta = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        ident = re.search(r"arxiv\.org/abs/([\w.-]+?)(v\d+)?$", str(meta.get("url") or ""))
+        title = " ".join(str(meta.get("title") or "").split())
+        abstract = " ".join(str(meta.get("abstract") or "").split())
+        if ident and title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+            papers.append({"id": f"arxiv:{ident[1]}", "source": f"doosik71/arxivjsdata/{path}",
+                           "title": title, "abstract": abstract})
+    return papers
+
+
 def _take(papers: list[dict], quota: int, seen: set[str]) -> list[dict]:
     """The first ``quota`` papers whose title is neither reserved nor in ``seen``
     (which gains the titles taken)."""
@@ -279,8 +411,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path)
     parser.add_argument("--pmlr", type=Path, default=None, metavar="MIRRORS",
-                        help="folder of the PMLR mirrors (mlresearch+VOLUME/repo) of the L4DC "
-                             "and MSML volumes, for the third and fourth draws")
+                        help="folder of the PMLR mirrors (mlresearch+VOLUME/repo) of the L4DC, "
+                             "MSML and ALT volumes, for the third, fourth and tenth draws")
+    parser.add_argument("--arxiv", type=Path, default=None, metavar="MIRRORS",
+                        help="folder of the arXiv listing mirrors (OWNER+NAME/repo of "
+                             "shiyibihua/arxiv-daily, hdShang/arxiv-daily and "
+                             "doosik71/arxivjsdata), for the eighth draw")
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
     args = parser.parse_args()
     seen: set[str] = set()
@@ -297,25 +433,39 @@ def main() -> None:
         return _round_robin(parts)
 
     pool = draw(QUOTAS)
-    test = [p for i, p in enumerate(pool) if i % TEST_EVERY == 0]
-    draws = {"train": [p for i, p in enumerate(pool) if i % TEST_EVERY != 0],
-             "train2": draw(EXTRA_QUOTAS),
-             "train3": draw({}, SCIENCE_QUOTAS, PMLR_QUOTAS),
-             "train4": draw(FOURTH_QUOTAS, FOURTH_SCIENCE_QUOTAS, FOURTH_PMLR_QUOTAS),
-             "train5": draw(FIFTH_QUOTAS, FIFTH_SCIENCE_QUOTAS),
-             "train6": draw(SIXTH_QUOTAS, SIXTH_SCIENCE_QUOTAS),
-             "train7": draw(SEVENTH_QUOTAS)}
+    tests = {"test": pool[::TEST_EVERY]}
+    draws = {"train": [p for i, p in enumerate(pool) if i % TEST_EVERY != 0]}
+    order = list(pool)  # every paper, in the order the draws took them
+
+    def add(name: str, papers: list[dict]) -> None:
+        draws[name] = papers
+        order.extend(papers)
+
+    add("train2", draw(EXTRA_QUOTAS))
+    add("train3", draw({}, SCIENCE_QUOTAS, PMLR_QUOTAS))
+    add("train4", draw(FOURTH_QUOTAS, FOURTH_SCIENCE_QUOTAS, FOURTH_PMLR_QUOTAS))
+    add("train5", draw(FIFTH_QUOTAS, FIFTH_SCIENCE_QUOTAS))
+    add("train6", draw(SIXTH_QUOTAS, SIXTH_SCIENCE_QUOTAS))
+    add("train7", draw(SEVENTH_QUOTAS))
+    if args.arxiv is not None:
+        arxiv = arxiv_papers(args.arxiv, ARXIV_QUOTAS, seen)
+        tests["testarxiv"] = arxiv[::TEST_EVERY]
+        draws["train8"] = [p for i, p in enumerate(arxiv) if i % TEST_EVERY != 0]
+        order.extend(arxiv)
+        add("train9", arxiv_papers(args.arxiv, dict.fromkeys(ARXIV_QUOTAS, 10**6), seen))
+    add("train10", draw(TENTH_QUOTAS, TENTH_SCIENCE_QUOTAS, TENTH_PMLR_QUOTAS))
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
-    test_ids = {p["id"] for p in test}
+    split_of = {p["id"]: name for name, papers in tests.items() for p in papers}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
-        for p in pool + [p for name, papers in draws.items() if name != "train" for p in papers]:
-            split = "test" if p["id"] in test_ids else "train"
-            out.write(json.dumps({**p, "split": split}, ensure_ascii=False) + "\n")
-    _write_batches(args.out, "test", test)
-    for name, papers in draws.items():
+        for p in order:
+            out.write(json.dumps({**p, "split": split_of.get(p["id"], "train")},
+                                 ensure_ascii=False) + "\n")
+    for name, papers in [*tests.items(), *draws.items()]:
         _write_batches(args.out, name, papers)
-    trained = sum(map(len, draws.values()))
-    print(f"{len(test) + trained} papers: {len(test)} test, {trained} train")
+    held = sum(map(len, tests.values()))
+    print(f"{held + sum(map(len, draws.values()))} papers: {held} test "
+          f"({', '.join(f'{n} {len(p)}' for n, p in tests.items())}), "
+          f"{sum(map(len, draws.values()))} train")
 
 if __name__ == "__main__":
     main()
