@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -345,7 +346,8 @@ def _daily_pages(repo: Path, source: str) -> list[dict]:
         ident = re.search(r"arxiv\.org/abs/(\d{4}\.\d{4,5})", text)
         category = re.search(r"^\*\*分类\*\*: ([\w.-]+)", text, re.M)
         quoted = text.split("摘要（原文）", 1)[-1].splitlines()[1:]
-        lines = [line[1:] for line in quoted if line.startswith(">")]
+        lines = [line[1:] for line in itertools.takewhile(
+            lambda line: line.startswith(">") or not line.strip(), quoted) if line]
         if not (heading and ident and category and lines):
             continue
         title = " ".join(heading[1].split())
