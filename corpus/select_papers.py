@@ -418,7 +418,9 @@ def main() -> None:
     parser.add_argument("--arxiv", type=Path, default=None, metavar="MIRRORS",
                         help="folder of the arXiv listing mirrors (OWNER+NAME/repo of "
                              "shiyibihua/arxiv-daily, hdShang/arxiv-daily and "
-                             "doosik71/arxivjsdata), for the eighth draw")
+                             "doosik71/arxivjsdata), for the eighth and ninth draws; "
+                             "without it those are left out and the tenth, which skips "
+                             "their titles, takes other papers")
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
     args = parser.parse_args()
     seen: set[str] = set()
