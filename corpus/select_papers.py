@@ -239,15 +239,13 @@ def venue_papers(mirror: Path, path: str) -> list[dict]:
     rows = json.loads(_git_show(mirror, path))
     papers = []
     for row in rows:
-        title = " ".join(str(row.get("title") or "").split())
-        abstract = " ".join(str(row.get("abstract") or "").split())
-        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+        title, abstract = _clean(row.get("title")), _clean(row.get("abstract"))
+        if _kept(title, abstract):
             ident = row.get("id") or hashlib.sha1(title.lower().encode()).hexdigest()[:10]
             papers.append({"id": f"{venue}:{ident}", "source": f"papercopilot/{path}",
                            "title": title, "abstract": abstract})
     papers.sort(key=lambda p: p["id"])
-    seed = int(hashlib.sha1(venue.encode()).hexdigest()[:8], 16)
-    random.Random(seed).shuffle(papers)
+    _shuffle(papers, venue)
     return papers
 
 
@@ -280,20 +278,16 @@ def volume_papers(repo: Path, volume: str) -> list[dict]:
     :func:`venue_papers` shuffles a venue's."""
     import yaml
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", f"--git-dir={repo}", *args], check=True,
-                              capture_output=True, text=True).stdout
-
+    paths = _git_ls(repo, "_posts")
     papers = []
-    for path in sorted(git("ls-tree", "-r", "--name-only", "HEAD", "_posts").split()):
-        meta = yaml.safe_load(git("show", f"HEAD:{path}").split("---")[1])
-        title = " ".join(str(meta.get("title") or "").split())
-        abstract = " ".join(str(meta.get("abstract") or "").split())
-        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+    for path, text in zip(paths, _git_files(repo, paths), strict=True):
+        meta = yaml.safe_load(text.split("---")[1])
+        title, abstract = _clean(meta.get("title")), _clean(meta.get("abstract"))
+        if _kept(title, abstract):
             papers.append({"id": f"pmlr-{volume}:{meta['id']}",
                            "source": f"mlresearch/{volume}/{path}",
                            "title": title, "abstract": abstract})
-    random.Random(int(hashlib.sha1(volume.encode()).hexdigest()[:8], 16)).shuffle(papers)
+    _shuffle(papers, volume)
     return papers
 
 
@@ -303,8 +297,7 @@ def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[
     groups: dict[str, list[dict]] = {}
     ids: set[str] = set()
     for name in ARXIV_DAILY:
-        for paper in _daily_pages(mirrors / name / "repo", name.replace("+", "/")):
-            category = paper.pop("category")
+        for category, paper in _daily_pages(mirrors / name / "repo", name.replace("+", "/")):
             if paper["id"] not in ids:
                 ids.add(paper["id"])
                 groups.setdefault(category if category in quotas else "other", []).append(paper)
@@ -313,9 +306,30 @@ def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[
     per_group = []
     for group, quota in quotas.items():
         papers = sorted(groups.get(group, []), key=lambda p: p["id"])
-        random.Random(int(hashlib.sha1(group.encode()).hexdigest()[:8], 16)).shuffle(papers)
+        _shuffle(papers, group)
         per_group.append(_take(papers, quota, seen))
     return _round_robin(per_group)
+
+
+def _clean(value: object) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _kept(title: str, abstract: str) -> bool:
+    """A paper is drawn only with a title and an abstract of the allowed length."""
+    return bool(title) and MIN_CHARS <= len(abstract) <= MAX_CHARS
+
+
+def _shuffle(papers: list[dict], name: str) -> None:
+    """Shuffle in place with a seed derived from ``name`` (a venue, volume or group)."""
+    random.Random(int(hashlib.sha1(name.encode()).hexdigest()[:8], 16)).shuffle(papers)
+
+
+def _git_ls(repo: Path, *under: str) -> list[str]:
+    """The sorted file paths at HEAD of the bare repository ``repo`` (under ``under``)."""
+    return sorted(subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only",
+                                  "HEAD", *under], check=True, capture_output=True,
+                                 text=True).stdout.splitlines())
 
 
 def _git_files(repo: Path, paths: list[str]) -> list[str]:
@@ -332,14 +346,13 @@ def _git_files(repo: Path, paths: list[str]) -> list[str]:
     return texts
 
 
-def _daily_pages(repo: Path, source: str) -> list[dict]:
-    """One paper per page docs/CATEGORY/DATE/papers/*.md: the title from its heading,
-    the arXiv id from its link, the English abstract from the quoted block
-    after the heading "摘要（原文）" (original abstract)."""
-    listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only", "HEAD",
-                              "docs"], check=True, capture_output=True, text=True).stdout
-    paths = sorted(p for p in listing.splitlines()
-                   if re.fullmatch(r"docs/[^/]+/[^/]+/papers/[^/]+\.md", p))
+@functools.cache
+def _daily_pages(repo: Path, source: str) -> tuple[tuple[str, dict], ...]:
+    """``(category, paper)`` per page docs/CATEGORY/DATE/papers/*.md: the title from its
+    heading, the arXiv id from its link, the English abstract from the quoted block
+    after the heading "摘要（原文）" (original abstract). Read once for both arXiv draws."""
+    paths = [p for p in _git_ls(repo, "docs")
+             if re.fullmatch(r"docs/[^/]+/[^/]+/papers/[^/]+\.md", p)]
     papers = []
     for path, text in zip(paths, _git_files(repo, paths), strict=True):
         heading = re.search(r"^# (.+)$", text, re.M)
@@ -350,20 +363,17 @@ def _daily_pages(repo: Path, source: str) -> list[dict]:
             lambda line: line.startswith(">") or not line.strip(), quoted) if line]
         if not (heading and ident and category and lines):
             continue
-        title = " ".join(heading[1].split())
-        abstract = " ".join(" ".join(lines).split())
-        if title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
-            papers.append({"id": f"arxiv:{ident[1]}", "source": f"{source}/{path}",
-                           "title": title, "abstract": abstract,
-                           "category": category[1]})
-    return papers
+        title, abstract = _clean(heading[1]), _clean(" ".join(lines))
+        if _kept(title, abstract):
+            papers.append((category[1], {"id": f"arxiv:{ident[1]}", "source": f"{source}/{path}",
+                                         "title": title, "abstract": abstract}))
+    return tuple(papers)
 
 
-def _topic_papers(repo: Path) -> list[dict]:
+@functools.cache
+def _topic_papers(repo: Path) -> tuple[dict, ...]:
     """One paper per TOPIC/*.json file of doosik71/arxivjsdata (title, abstract, url)."""
-    listing = subprocess.run(["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only", "HEAD"],
-                             check=True, capture_output=True, text=True).stdout
-    paths = sorted(p for p in listing.splitlines() if re.fullmatch(r"[^/]+/[^/]+\.json", p))
+    paths = [p for p in _git_ls(repo) if re.fullmatch(r"[^/]+/[^/]+\.json", p)]
     papers = []
     for path, text in zip(paths, _git_files(repo, paths), strict=True):
         try:
@@ -371,12 +381,11 @@ def _topic_papers(repo: Path) -> list[dict]:
         except json.JSONDecodeError:
             continue
         ident = re.search(r"arxiv\.org/abs/([\w.-]+?)(v\d+)?$", str(meta.get("url") or ""))
-        title = " ".join(str(meta.get("title") or "").split())
-        abstract = " ".join(str(meta.get("abstract") or "").split())
-        if ident and title and MIN_CHARS <= len(abstract) <= MAX_CHARS:
+        title, abstract = _clean(meta.get("title")), _clean(meta.get("abstract"))
+        if ident and _kept(title, abstract):
             papers.append({"id": f"arxiv:{ident[1]}", "source": f"doosik71/arxivjsdata/{path}",
                            "title": title, "abstract": abstract})
-    return papers
+    return tuple(papers)
 
 
 def _take(papers: list[dict], quota: int, seen: set[str]) -> list[dict]:
