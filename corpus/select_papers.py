@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import html
 import itertools
 import json
 import random
@@ -204,6 +205,14 @@ TENTH_SCIENCE_QUOTAS: dict[str, int] = {
     }.items() for year in years}
 TENTH_PMLR_QUOTAS: dict[str, int] = dict.fromkeys(["v98", "v117", "v132", "v167", "v201",
                                                    "v237"], 10**6)
+# An eleventh draw (batches train11_NNN): arXiv mathematics (number theory, representation
+# theory, algebraic geometry, combinatorics and the other categories cross-listed with
+# them), for the pure-mathematics abstracts the seed pages list and no draw above has.
+# Every version of the README of github.com/bguanmath/ArXiv_MathNT, a daily listing
+# (March 2024-August 2026), round-robin over these primary categories.
+ARXIV_MATH = "bguanmath+ArXiv_MathNT"
+MATH_QUOTAS: dict[str, int] = dict.fromkeys(
+    ["math.NT", "math.RT", "math.AG", "math.CO", "other"], 10**6)
 TEST_EVERY = 12
 
 BATCH = 50
@@ -311,6 +320,21 @@ def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[
     return _round_robin(per_group)
 
 
+def math_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
+    """Papers of the listing :data:`ARXIV_MATH` in ``MIRRORS/OWNER+NAME/repo``,
+    round-robin over the primary categories of ``quotas``."""
+    groups: dict[str, list[dict]] = {}
+    for category, paper in _listing_history(mirrors / ARXIV_MATH / "repo",
+                                            ARXIV_MATH.replace("+", "/")):
+        groups.setdefault(category if category in quotas else "other", []).append(paper)
+    per_group = []
+    for group, quota in quotas.items():
+        papers = sorted(groups.get(group, []), key=lambda p: p["id"])
+        _shuffle(papers, group)
+        per_group.append(_take(papers, quota, seen))
+    return _round_robin(per_group)
+
+
 def _clean(value: object) -> str:
     return " ".join(str(value or "").split())
 
@@ -332,10 +356,11 @@ def _git_ls(repo: Path, *under: str) -> list[str]:
                                  text=True).stdout.splitlines())
 
 
-def _git_files(repo: Path, paths: list[str]) -> list[str]:
-    """The texts of ``paths`` at HEAD of the bare repository ``repo`` (one git call)."""
+def _git_files(repo: Path, paths: list[str], rev: str = "HEAD:") -> list[str]:
+    """The texts of ``paths`` at HEAD (or each path's own ``COMMIT:PATH`` with ``rev=""``)
+    of the bare repository ``repo``, in one git call."""
     batch = subprocess.run(["git", f"--git-dir={repo}", "cat-file", "--batch"], check=True,
-                           input="".join(f"HEAD:{p}\n" for p in paths).encode(),
+                           input="".join(f"{rev}{p}\n" for p in paths).encode(),
                            capture_output=True).stdout
     texts, pos = [], 0
     for _ in paths:
@@ -368,6 +393,37 @@ def _daily_pages(repo: Path, source: str) -> tuple[tuple[str, dict], ...]:
             papers.append((category[1], {"id": f"arxiv:{ident[1]}", "source": f"{source}/{path}",
                                          "title": title, "abstract": abstract}))
     return tuple(papers)
+
+
+def _listing_history(repo: Path, source: str) -> list[tuple[str, dict]]:
+    """``(category, paper)`` per entry of every version of README.md, the first version
+    of each arXiv id kept: the title from the entry's heading, the category from its
+    "**Category:**" field, the abstract from its <details> block."""
+    commits = subprocess.run(["git", f"--git-dir={repo}", "log", "--reverse", "--format=%H",
+                              "HEAD", "--", "README.md"], check=True, capture_output=True,
+                             text=True).stdout.split()
+    entry = re.compile(r"^### .*?arxiv\.org/abs/(\d{4}\.\d{4,5})v\d+'>.*\*\*(.+)\*\*\s*$"
+                       r".*?\*\*Category:\*\* ([\w.-]+)"
+                       r".*?<summary>Abstract</summary><p>(.*?)</p></details>", re.M | re.S)
+    heading = re.compile(r"^### .*$", re.M)  # the title line (no re.S: one line)
+    papers: dict[str, tuple[str, dict]] = {}
+    for commit, text in zip(commits, _git_files(repo, [f"{c}:README.md" for c in commits],
+                                                rev=""), strict=True):
+        for block in text.split("\n---\n"):
+            title_line = heading.search(block)
+            found = entry.search(block)
+            if not (title_line and found):
+                continue
+            ident, _, category, abstract = found.groups()
+            title = re.search(r"\*\*(.+)\*\*", title_line[0])
+            if title is None:
+                continue
+            title, abstract = _clean(html.unescape(title[1])), _clean(html.unescape(abstract))
+            if f"arxiv:{ident}" not in papers and _kept(title, abstract):
+                papers[f"arxiv:{ident}"] = (category, {
+                    "id": f"arxiv:{ident}", "source": f"{source}/{commit[:12]}/README.md",
+                    "title": title, "abstract": abstract})
+    return list(papers.values())
 
 
 @functools.cache
@@ -427,7 +483,8 @@ def main() -> None:
     parser.add_argument("--arxiv", type=Path, default=None, metavar="MIRRORS",
                         help="folder of the arXiv listing mirrors (OWNER+NAME/repo of "
                              "shiyibihua/arxiv-daily, hdShang/arxiv-daily and "
-                             "doosik71/arxivjsdata), for the eighth and ninth draws; "
+                             "doosik71/arxivjsdata, bguanmath/ArXiv_MathNT), for the eighth, "
+                             "ninth and eleventh draws; "
                              "without it those are left out and the tenth, which skips "
                              "their titles, takes other papers")
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "text")
@@ -467,6 +524,8 @@ def main() -> None:
         order.extend(arxiv)
         add("train9", arxiv_papers(args.arxiv, dict.fromkeys(ARXIV_QUOTAS, 10**6), seen))
     add("train10", draw(TENTH_QUOTAS, TENTH_SCIENCE_QUOTAS, TENTH_PMLR_QUOTAS))
+    if args.arxiv is not None:
+        add("train11", math_papers(args.arxiv, MATH_QUOTAS, seen))
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
     split_of = {p["id"]: name for name, papers in tests.items() for p in papers}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:
