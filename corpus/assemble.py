@@ -2,12 +2,14 @@
 
 Usage: python corpus/assemble.py [--split train|test|testarxiv|double]
 
-Reads corpus/text/pool.jsonl (written by select_papers.py) and corpus/ann/<split>/*.jsonl
-(the train split: corpus/ann/train/, train2/, ... train8/, one folder per draw; the
-blind splits: test/ of the conference draws, testarxiv/ of the arXiv draw)
-and writes corpus/text/<split>_input.jsonl ({"id", "source", "title", "abstract"}) and
-corpus/text/<split>_gold.jsonl (the annotations with their titles: the format of
-../shared/gold/dev.jsonl), for the papers annotated so far.
+Reads corpus/text/pool.jsonl (written by select_papers.py) and the annotations under
+corpus/ann/. The blind splits (test/ of the conference draws, testarxiv/ of the arXiv
+draw) and the double annotations are written to corpus/text/<split>_input.jsonl
+({"id", "source", "title", "abstract"}) and corpus/text/<split>_gold.jsonl (the
+annotations with their titles: the format of ../shared/gold/dev.jsonl). The training
+draws (train/, train2/ ... one folder per draw) are written one pair per kind of text,
+corpus/text/train_<style>_{input,gold}.jsonl: conference abstracts, recent arXiv
+abstracts, arXiv mathematics, so that cross-validation can weigh the three alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+STYLES = {  # the training draws of each kind of text (see select_papers.py)
+    "conference": ["train", "train2", "train3", "train4", "train5", "train6", "train7",
+                   "train10"],
+    "arxiv": ["train8", "train9"],
+    "math": ["train11"],
+}
 
 
 def main() -> None:
@@ -28,22 +36,32 @@ def main() -> None:
         for line in fh:
             rec = json.loads(line)
             pool[rec["id"]] = rec
-    inputs = (ROOT / "text" / f"{args.split}_input.jsonl").open("w", encoding="utf-8")
-    golds = (ROOT / "text" / f"{args.split}_gold.jsonl").open("w", encoding="utf-8")
+    drawn = sorted(f.name for f in (ROOT / "ann").glob("train*"))
+    unsorted = set(drawn) - {f for folders in STYLES.values() for f in folders}
+    if unsorted:
+        parser.error(f"corpus/ann/{min(unsorted)}: a training draw of no kind in STYLES")
+    outputs = ({f"train_{style}": folders for style, folders in STYLES.items()}
+               if args.split == "train" else {args.split: [args.split]})
+    for name, folders in outputs.items():
+        n = write(pool, [ROOT / "ann" / f for f in folders if f in drawn or f == args.split],
+                  ROOT / "text" / f"{name}_input.jsonl", ROOT / "text" / f"{name}_gold.jsonl")
+        print(f"{name}: {n} annotated papers -> corpus/text/{name}_{{input,gold}}.jsonl")
+
+
+def write(pool: dict[str, dict], folders: list[Path], inputs: Path, golds: Path) -> int:
+    """Write the papers annotated in ``folders`` and their annotations; their count."""
     n = 0
-    with inputs, golds:
-        folders = (sorted(f.name for f in (ROOT / "ann").glob("train*")) if args.split == "train"
-                   else [args.split])
-        for path in sorted(p for f in folders for p in (ROOT / "ann" / f).glob("*.jsonl")):
+    with inputs.open("w", encoding="utf-8") as ins, golds.open("w", encoding="utf-8") as outs:
+        for path in sorted(p for f in folders for p in f.glob("*.jsonl")):
             for line in path.open(encoding="utf-8"):
                 ann = json.loads(line)
                 paper = pool[ann["id"]]
-                inputs.write(json.dumps({k: paper[k] for k in ("id", "source", "title", "abstract")},
-                                        ensure_ascii=False) + "\n")
-                golds.write(json.dumps({"id": ann["id"], "title": paper["title"],
-                                        "entities": ann["entities"]}, ensure_ascii=False) + "\n")
+                ins.write(json.dumps({k: paper[k] for k in ("id", "source", "title", "abstract")},
+                                     ensure_ascii=False) + "\n")
+                outs.write(json.dumps({"id": ann["id"], "title": paper["title"],
+                                       "entities": ann["entities"]}, ensure_ascii=False) + "\n")
                 n += 1
-    print(f"{args.split}: {n} annotated papers -> {inputs.name}, {golds.name}")
+    return n
 
 
 if __name__ == "__main__":

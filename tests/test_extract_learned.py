@@ -348,3 +348,39 @@ def test_learned_model_of_an_older_format_is_one_clear_error_naming_the_fix(tmp_
                         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
     with pytest.raises(ExtractionError, match=r"format 1 .* reads format 2 .*retrain it"):
         load_model(path)
+
+
+def test_learned_train_fit_only_sets_are_fitted_on_but_not_scored(tmp_path):
+    pytest.importorskip("sklearn")
+    from paperkg.extract import Extractor as RuleExtractor
+    from paperkg.train import _micro_f1, _read_sources, featurize
+
+    extra = (HELDOUT / "extra_github_input.jsonl", HELDOUT / "extra_github_gold.jsonl")
+    from paperkg.train import train as train_
+
+    report = train_([(HELDOUT / "input.jsonl", HELDOUT / "gold.jsonl")], tmp_path / "m.npz",
+                    fit_only=[extra], folds=2)
+    n_extra = len((HELDOUT / "extra_github_gold.jsonl").read_text().splitlines())
+    assert report.papers == 40 + n_extra
+    meta = EntityModel.load(tmp_path / "m.npz").meta
+    assert meta["fit_only_files"] == ["extra_github_input.jsonl", "extra_github_gold.jsonl"]
+    # the mean is over the scored files only: dropping every proposal of the scored file
+    # and keeping every one of the fit-only file scores as the scored file alone
+    sourced = _read_sources([(HELDOUT / "input.jsonl", HELDOUT / "gold.jsonl"), extra])
+    examples = featurize(RuleExtractor(model=None), [(p, g) for p, g, _ in sourced],
+                         sources=[s for _, _, s in sourced])
+    probs = [np.tile([1.0 if ex.source == 0 else 0.0, 0, 0, 0], (len(ex.proposals), 1))
+             for ex in examples]
+    alone = _micro_f1([ex for ex in examples if ex.source == 0],
+                      [pr for ex, pr in zip(examples, probs, strict=True) if ex.source == 0], 0.5)
+    assert _micro_f1(examples, probs, 0.5, frozenset({0})) == alone
+    assert _micro_f1(examples, probs, 0.5) > alone
+
+
+def test_learned_cli_train_unpaired_fit_files_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(app, ["train", "--papers", str(HELDOUT / "input.jsonl"),
+                                   "--gold", str(HELDOUT / "gold.jsonl"), "-o", "m.npz",
+                                   "--fit-papers", str(HELDOUT / "input.jsonl")])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert "1 --fit-papers files but 0 --fit-gold files" in out.output

@@ -11,8 +11,10 @@ The regularisation strength and the keep threshold are chosen by grouped
 cross-validation over the training papers (folds by paper), scored with the
 reference scorer's matching (:func:`paperkg.evaluate.evaluate`): the choice with the
 best mean over the training files of their micro F1, so that a large file does not
-set the threshold for the styles of the small ones. The final model is then fitted on
-all the papers. Needs scikit-learn (``pip install 'paperkg[train]'``); the
+set the threshold for the styles of the small ones. Files given as ``fit_only`` are
+in every fold's fit but not in that mean: sets the rules were tuned on, whose
+proposals are cleaner than on new text and would pull the threshold towards keeping
+too much. The final model is then fitted on all the papers. Needs scikit-learn (``pip install 'paperkg[train]'``); the
 model it writes needs only numpy.
 """
 
@@ -45,7 +47,7 @@ __all__ = ["TrainReport", "Example", "read_annotated", "featurize", "train"]
 
 log = logging.getLogger(__name__)
 
-N_BUCKETS = 1 << 18
+N_BUCKETS = 1 << 20
 DEFAULT_C = (0.5, 1.0)
 THRESHOLDS = tuple(np.round(np.arange(0.30, 0.81, 0.025), 3))
 
@@ -78,7 +80,7 @@ class TrainReport:
         return [
             f"{self.papers} papers, {self.proposals} proposals ({self.positives} entities)",
             f"untyped recall of the proposals: {self.candidate_recall:.3f}",
-            f"cross-validated micro F1, mean over the training files: {self.cv_micro_f1:.3f} "
+            f"cross-validated micro F1, mean over the scored training files: {self.cv_micro_f1:.3f} "
             f"(rules alone {self.cv_rules_micro_f1:.3f}); C={self.c:g}, "
             f"threshold={self.threshold:g}",
         ]
@@ -214,10 +216,11 @@ def _fit(examples: Sequence[Example], c: float, n_buckets: int) -> EntityModel:
     return EntityModel(weights, bias)
 
 
-def _micro_f1(examples: Sequence[Example], probs: Sequence[np.ndarray], threshold: float) -> float:
-    """Mean over the training files of their micro F1."""
+def _micro_f1(examples: Sequence[Example], probs: Sequence[np.ndarray], threshold: float,
+              scored: frozenset[int] | None = None) -> float:
+    """Mean over the training files (those in ``scored``, default all) of their micro F1."""
     scores = []
-    for source in sorted({ex.source for ex in examples}):
+    for source in sorted({ex.source for ex in examples} & (scored or {ex.source for ex in examples})):
         part = [(ex, pr) for ex, pr in zip(examples, probs, strict=True) if ex.source == source]
         preds = [assemble(ex.result, ex.proposals, pr, threshold) for ex, pr in part]
         scores.append(evaluate([ex.gold for ex, _ in part], preds).micro.f1)
@@ -230,8 +233,10 @@ def _folds(n: int, k: int) -> list[np.ndarray]:
 
 
 def cross_validate(examples: Sequence[Example], c_values: Sequence[float] = DEFAULT_C,
-                   folds: int = 5, n_buckets: int = N_BUCKETS) -> tuple[float, float, float]:
-    """Best ``(C, threshold, micro F1)`` by grouped ``folds``-fold cross-validation."""
+                   folds: int = 5, n_buckets: int = N_BUCKETS,
+                   scored: frozenset[int] | None = None) -> tuple[float, float, float]:
+    """Best ``(C, threshold, micro F1)`` by grouped ``folds``-fold cross-validation,
+    scored on the training files in ``scored`` (default all)."""
     parts = _folds(len(examples), folds)
     best = (c_values[0], 0.5, -1.0)
     for c in c_values:
@@ -242,7 +247,7 @@ def cross_validate(examples: Sequence[Example], c_values: Sequence[float] = DEFA
             for i in held:
                 probs[i] = model.probabilities(examples[i].rows)
         for t in THRESHOLDS:
-            f1 = _micro_f1(examples, probs, float(t))  # type: ignore[arg-type]
+            f1 = _micro_f1(examples, probs, float(t), scored)  # type: ignore[arg-type]
             log.info("C=%g threshold=%.3f: cross-validated micro F1 %.4f", c, t, f1)
             if f1 > best[2]:
                 best = (c, float(t), f1)
@@ -310,9 +315,11 @@ def prune_margin(model: EntityModel, examples: Sequence[Example]) -> tuple[float
 
 
 def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
+          fit_only: Sequence[tuple[str | Path, str | Path]] = (),
           c_values: Sequence[float] = DEFAULT_C, folds: int = 5,
           n_buckets: int = N_BUCKETS) -> TrainReport:
-    """Train on the annotated ``(papers, gold)`` pairs and write the model to ``output``."""
+    """Train on the annotated ``(papers, gold)`` pairs and ``fit_only`` pairs (fitted on,
+    not scored in the cross-validation) and write the model to ``output``."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
@@ -320,7 +327,11 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
     folder = Path(output).resolve().parent
     if not folder.is_dir():
         raise SourceError(f"{output}: no folder {folder} to write the model into")
-    sourced = _read_sources(pairs)
+    if not pairs:
+        raise SourceError("no --papers/--gold pair to cross-validate on (the --fit-papers "
+                          "sets are fitted on, not scored)")
+    sourced = _read_sources([*pairs, *fit_only])
+    scored = frozenset(range(len(pairs)))
     if len(sourced) < folds:
         raise SourceError(f"{len(sourced)} annotated papers: need at least {folds} "
                           f"(one per cross-validation fold)")
@@ -331,7 +342,7 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
     if len(labels) < 2 or labels == {0}:
         raise SourceError("the annotations give no entity to learn from (every proposal "
                           "matches nothing, or only optional entities)")
-    c, threshold, f1 = cross_validate(examples, c_values, folds, n_buckets)
+    c, threshold, f1 = cross_validate(examples, c_values, folds, n_buckets, scored)
     model = _fit(examples, c, n_buckets)
     model.threshold = threshold
     model.skip_heads = skip_heads(examples)
@@ -341,13 +352,14 @@ def train(pairs: Sequence[tuple[str | Path, str | Path]], output: str | Path, *,
     rules_f1 = float(np.mean([
         evaluate([ex.gold for ex in examples if ex.source == s],
                  [ex.result for ex in examples if ex.source == s]).micro.f1
-        for s in sorted({ex.source for ex in examples})]))
+        for s in sorted({ex.source for ex in examples} & scored)]))
     report = TrainReport(
         papers=len(examples), proposals=sum(len(ex.proposals) for ex in examples),
         positives=sum(1 for ex in examples for lab in ex.labels if lab), c=c,
         threshold=threshold, cv_micro_f1=f1, cv_rules_micro_f1=rules_f1,
         candidate_recall=candidate_recall(examples))
     model.meta.update({"papers": report.papers, "cv_micro_f1": round(f1, 4), "c": c,
-                       "training_files": [str(Path(p).name) for pair in pairs for p in pair]})
+                       "training_files": [str(Path(p).name) for pair in pairs for p in pair],
+                       "fit_only_files": [str(Path(p).name) for pair in fit_only for p in pair]})
     model.save(output)
     return report

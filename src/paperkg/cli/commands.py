@@ -202,18 +202,32 @@ def train(
         typer.Option("--gold", help="Their annotations (dev.jsonl format), one per --papers."),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.npz).")],
+    fit_papers: Annotated[
+        list[Path] | None,
+        typer.Option("--fit-papers", help="Papers fitted on but not scored when choosing "
+                     "C and the threshold (e.g. sets hand rules were tuned on); repeatable."),
+    ] = None,
+    fit_gold: Annotated[
+        list[Path] | None,
+        typer.Option("--fit-gold", help="Their annotations, one per --fit-papers."),
+    ] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
 ) -> None:
     """Train the learned entity model on annotated papers (needs scikit-learn)."""
     from paperkg.errors import SourceError
 
     try:
-        if len(papers) != len(gold):
-            raise SourceError(f"{len(papers)} --papers files but {len(gold)} --gold files: "
-                              "give one --gold per --papers")
+        for what, left, right in (("--papers", papers, gold),
+                                  ("--fit-papers", fit_papers or [], fit_gold or [])):
+            if len(left) != len(right):
+                gold_opt = "--gold" if what == "--papers" else "--fit-gold"
+                raise SourceError(f"{len(left)} {what} files but {len(right)} {gold_opt} "
+                                  f"files: give one {gold_opt} per {what}")
         from paperkg.train import train as train_model
 
-        report = train_model(list(zip(papers, gold, strict=True)), output, folds=folds)
+        report = train_model(list(zip(papers, gold, strict=True)), output,
+                             fit_only=list(zip(fit_papers or [], fit_gold or [], strict=True)),
+                             folds=folds)
     except PaperKGError as error:
         raise _fail(error) from None
     for line in report.lines():
