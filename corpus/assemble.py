@@ -32,10 +32,16 @@ def main() -> None:
     parser.add_argument("--split", choices=("train", "test", "testarxiv", "double"), default="train")
     args = parser.parse_args()
     pool = {}
-    with (ROOT / "text" / "pool.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            pool[rec["id"]] = rec
+    pool_path = ROOT / "text" / "pool.jsonl"
+    if not pool_path.is_file():
+        parser.error(f"{pool_path}: missing (python corpus/select_papers.py writes it)")
+    with pool_path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                rec = json.loads(line)
+                pool[rec["id"]] = rec
+            except (ValueError, KeyError, TypeError):
+                parser.error(f"{pool_path}:{n}: not a paper record")
     drawn = sorted(f.name for f in (ROOT / "ann").glob("train*"))
     unsorted = set(drawn) - {f for folders in STYLES.values() for f in folders}
     if unsorted:
@@ -53,9 +59,13 @@ def write(pool: dict[str, dict], folders: list[Path], inputs: Path, golds: Path)
     n = 0
     with inputs.open("w", encoding="utf-8") as ins, golds.open("w", encoding="utf-8") as outs:
         for path in sorted(p for f in folders for p in f.glob("*.jsonl")):
-            for line in path.open(encoding="utf-8"):
-                ann = json.loads(line)
-                paper = pool[ann["id"]]
+            for lineno, line in enumerate(path.open(encoding="utf-8"), 1):
+                try:
+                    ann = json.loads(line)
+                    paper = pool[ann["id"]]
+                except (ValueError, KeyError, TypeError):
+                    raise SystemExit(f"assemble.py: error: {path}:{lineno}: not an annotation of a "
+                                     "paper in corpus/text/pool.jsonl") from None
                 ins.write(json.dumps({k: paper[k] for k in ("id", "source", "title", "abstract")},
                                      ensure_ascii=False) + "\n")
                 outs.write(json.dumps({"id": ann["id"], "title": paper["title"],

@@ -209,7 +209,8 @@ TENTH_PMLR_QUOTAS: dict[str, int] = dict.fromkeys(["v98", "v117", "v132", "v167"
 # theory, algebraic geometry, combinatorics and the other categories cross-listed with
 # them), for the pure-mathematics abstracts the seed pages list and no draw above has.
 # Every version of the README of github.com/bguanmath/ArXiv_MathNT, a daily listing
-# (March 2024-August 2026), round-robin over these primary categories.
+# (its listings of math.NT and math.RT, July 2025-August 2026), round-robin over these
+# primary categories.
 ARXIV_MATH = "bguanmath+ArXiv_MathNT"
 MATH_QUOTAS: dict[str, int] = dict.fromkeys(
     ["math.NT", "math.RT", "math.AG", "math.CO", "other"], 10**6)
@@ -320,12 +321,16 @@ def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[
     return _round_robin(per_group)
 
 
-def math_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[dict]:
+def math_papers(mirrors: Path, quotas: dict[str, int], seen: set[str],
+                taken: set[str]) -> list[dict]:
     """Papers of the listing :data:`ARXIV_MATH` in ``MIRRORS/OWNER+NAME/repo``,
-    round-robin over the primary categories of ``quotas``."""
+    round-robin over the primary categories of ``quotas``; none whose arXiv id is in
+    ``taken`` (a cross-listed paper an earlier draw has under another title)."""
     groups: dict[str, list[dict]] = {}
     for category, paper in _listing_history(mirrors / ARXIV_MATH / "repo",
                                             ARXIV_MATH.replace("+", "/")):
+        if paper["id"] in taken:
+            continue
         groups.setdefault(category if category in quotas else "other", []).append(paper)
     per_group = []
     for group, quota in quotas.items():
@@ -396,13 +401,14 @@ def _daily_pages(repo: Path, source: str) -> tuple[tuple[str, dict], ...]:
 
 
 def _listing_history(repo: Path, source: str) -> list[tuple[str, dict]]:
-    """``(category, paper)`` per entry of every version of README.md, the first version
-    of each arXiv id kept: the title from the entry's heading, the category from its
-    "**Category:**" field, the abstract from its <details> block."""
+    """``(category, paper)`` per entry of every version of README.md, oldest first, the
+    first entry of each arXiv id that passes the length rule kept: the title from the
+    entry's heading, the category from its "**Category:**" field, the abstract from its
+    <details> block."""
     commits = subprocess.run(["git", f"--git-dir={repo}", "log", "--reverse", "--format=%H",
                               "HEAD", "--", "README.md"], check=True, capture_output=True,
                              text=True).stdout.split()
-    entry = re.compile(r"^### .*?arxiv\.org/abs/(\d{4}\.\d{4,5})v\d+'>.*\*\*(.+)\*\*\s*$"
+    entry = re.compile(r"^### .*?arxiv\.org/abs/(\d{4}\.\d{4,5})v\d+'>"
                        r".*?\*\*Category:\*\* ([\w.-]+)"
                        r".*?<summary>Abstract</summary><p>(.*?)</p></details>", re.M | re.S)
     heading = re.compile(r"^### .*$", re.M)  # the title line (no re.S: one line)
@@ -414,7 +420,7 @@ def _listing_history(repo: Path, source: str) -> list[tuple[str, dict]]:
             found = entry.search(block)
             if not (title_line and found):
                 continue
-            ident, _, category, abstract = found.groups()
+            ident, category, abstract = found.groups()
             title = re.search(r"\*\*(.+)\*\*", title_line[0])
             if title is None:
                 continue
@@ -525,7 +531,7 @@ def main() -> None:
         add("train9", arxiv_papers(args.arxiv, dict.fromkeys(ARXIV_QUOTAS, 10**6), seen))
     add("train10", draw(TENTH_QUOTAS, TENTH_SCIENCE_QUOTAS, TENTH_PMLR_QUOTAS))
     if args.arxiv is not None:
-        add("train11", math_papers(args.arxiv, MATH_QUOTAS, seen))
+        add("train11", math_papers(args.arxiv, MATH_QUOTAS, seen, {p["id"] for p in order}))
     (args.out / "batches").mkdir(parents=True, exist_ok=True)
     split_of = {p["id"]: name for name, papers in tests.items() for p in papers}
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as out:

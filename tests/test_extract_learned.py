@@ -350,16 +350,26 @@ def test_learned_model_of_an_older_format_is_one_clear_error_naming_the_fix(tmp_
         load_model(path)
 
 
-def test_learned_train_fit_only_sets_are_fitted_on_but_not_scored(tmp_path):
+def test_learned_train_fit_only_sets_are_fitted_on_but_not_scored(tmp_path, monkeypatch):
     pytest.importorskip("sklearn")
     from paperkg.extract import Extractor as RuleExtractor
     from paperkg.train import _micro_f1, _read_sources, featurize
 
     extra = (HELDOUT / "extra_github_input.jsonl", HELDOUT / "extra_github_gold.jsonl")
+    import paperkg.train as training
     from paperkg.train import train as train_
 
+    scored_seen = []
+    real_cv = training.cross_validate
+
+    def recording_cv(*args, **kwargs):
+        scored_seen.append(args[4] if len(args) > 4 else kwargs.get("scored"))
+        return real_cv(*args, **kwargs)
+
+    monkeypatch.setattr(training, "cross_validate", recording_cv)
     report = train_([(HELDOUT / "input.jsonl", HELDOUT / "gold.jsonl")], tmp_path / "m.npz",
                     fit_only=[extra], folds=2)
+    assert scored_seen == [frozenset({0})]
     n_extra = len((HELDOUT / "extra_github_gold.jsonl").read_text().splitlines())
     assert report.papers == 40 + n_extra
     meta = EntityModel.load(tmp_path / "m.npz").meta
@@ -384,3 +394,16 @@ def test_learned_cli_train_unpaired_fit_files_are_one_line(tmp_path, monkeypatch
                                    "--fit-papers", str(HELDOUT / "input.jsonl")])
     assert out.exit_code != 0 and "Traceback" not in out.output
     assert "1 --fit-papers files but 0 --fit-gold files" in out.output
+
+
+def test_learned_train_a_paper_twice_or_a_file_of_no_annotated_paper_is_one_error(tmp_path):
+    from paperkg.errors import SourceError
+    from paperkg.train import read_annotated
+
+    pair = (HELDOUT / "input.jsonl", HELDOUT / "gold.jsonl")
+    with pytest.raises(SourceError, match=r"input.jsonl:1: paper .* is also at .*input.jsonl:1"):
+        read_annotated([pair, pair])
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "nobody", "title": "t", "abstract": "a"}) + "\n")
+    with pytest.raises(SourceError, match="other.jsonl: no paper of it is annotated"):
+        read_annotated([pair, (other, HELDOUT / "gold.jsonl")])

@@ -94,7 +94,9 @@ def read_annotated(pairs: Sequence[tuple[str | Path, str | Path]]) -> list[tuple
 def _read_sources(pairs: Sequence[tuple[str | Path, str | Path]]
                   ) -> list[tuple[Paper, GoldPaper, int]]:
     out = []
+    where: dict[str, str] = {}  # paper id -> file:line it was read from
     for source, (papers_path, gold_path) in enumerate(pairs):
+        found = len(out)
         golds = {}
         for n, line in enumerate(_lines(gold_path), 1):
             try:
@@ -112,10 +114,16 @@ def _read_sources(pairs: Sequence[tuple[str | Path, str | Path]]
             except (ValueError, KeyError, TypeError) as err:
                 raise SourceError(f"{papers_path}:{n}: not a paper record ({_first(err)})") from None
             gold = golds.get(paper.id)
-            if gold is not None:
-                out.append((paper, gold.model_copy(update={"title": paper.title}), source))
-    if not out:
-        raise SourceError("no annotated paper found (ids of the papers and annotations differ?)")
+            if gold is None:
+                continue
+            if paper.id in where:  # it would be scored by a fold fitted on its other copy
+                raise SourceError(f"{papers_path}:{n}: paper {paper.id} is also at "
+                                  f"{where[paper.id]}: give each annotated paper once")
+            where[paper.id] = f"{papers_path}:{n}"
+            out.append((paper, gold.model_copy(update={"title": paper.title}), source))
+        if len(out) == found:
+            raise SourceError(f"{papers_path}: no paper of it is annotated in {gold_path} "
+                              "(ids of the papers and annotations differ?)")
     return out
 
 
