@@ -213,9 +213,10 @@ def test_learned_cli_train_and_extract_with_the_model(tmp_path, monkeypatch):
     runner = CliRunner()
     out = runner.invoke(app, ["train", "--papers", str(HELDOUT / "input.jsonl"),
                               "--gold", str(HELDOUT / "gold.jsonl"), "-o", "m.npz",
-                              "--folds", "2"])
+                              "--folds", "2", "--c", "0.25"])
     assert out.exit_code == 0, out.output
-    assert "cross-validated micro F1" in out.output
+    assert "cross-validated micro F1" in out.output and "C=0.25" in out.output
+    assert EntityModel.load(tmp_path / "m.npz").meta["c"] == 0.25
     papers = tmp_path / "p.jsonl"
     papers.write_text(json.dumps(PAPER.model_dump(include={"id", "title", "abstract"})) + "\n")
     out = runner.invoke(app, ["extract", str(papers), "-o", "e.jsonl", "--no-cache",

@@ -212,6 +212,11 @@ def train(
         typer.Option("--fit-gold", help="Their annotations, one per --fit-papers."),
     ] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+    c_values: Annotated[
+        list[float] | None,
+        typer.Option("--c", min=1e-6, help="Regularisation strength(s) to choose from by "
+                     "cross-validation; repeatable (default 0.5 and 1)."),
+    ] = None,
 ) -> None:
     """Train the learned entity model on annotated papers (needs scikit-learn)."""
     from paperkg.errors import SourceError
@@ -227,7 +232,7 @@ def train(
 
         report = train_model(list(zip(papers, gold, strict=True)), output,
                              fit_only=list(zip(fit_papers or [], fit_gold or [], strict=True)),
-                             folds=folds)
+                             folds=folds, **({"c_values": tuple(c_values)} if c_values else {}))
     except PaperKGError as error:
         raise _fail(error) from None
     for line in report.lines():
