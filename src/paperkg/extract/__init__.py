@@ -25,7 +25,7 @@ from paperkg.vocab import Vocabulary, load_vocabulary
 __all__ = ["SHIPPED_MODEL", "EXTRACTOR_VERSION", "Extractor", "extract_papers", "load_model"]
 
 #: Bumped whenever the output for the same input could change (a cache key).
-EXTRACTOR_VERSION = "0.12.0"
+EXTRACTOR_VERSION = "0.13.0"
 
 #: The shipped model (``paperkg train`` on the annotated corpus, see corpus/README.md):
 #: the accurate mode, ``model="shipped"``.
