@@ -313,12 +313,7 @@ def arxiv_papers(mirrors: Path, quotas: dict[str, int], seen: set[str]) -> list[
                 groups.setdefault(category if category in quotas else "other", []).append(paper)
     groups["topics"] = [p for p in _topic_papers(mirrors / ARXIV_TOPICS / "repo")
                         if p["id"] not in ids]
-    per_group = []
-    for group, quota in quotas.items():
-        papers = sorted(groups.get(group, []), key=lambda p: p["id"])
-        _shuffle(papers, group)
-        per_group.append(_take(papers, quota, seen))
-    return _round_robin(per_group)
+    return _by_group(groups, quotas, seen)
 
 
 def math_papers(mirrors: Path, quotas: dict[str, int], seen: set[str],
@@ -332,6 +327,13 @@ def math_papers(mirrors: Path, quotas: dict[str, int], seen: set[str],
         if paper["id"] in taken:
             continue
         groups.setdefault(category if category in quotas else "other", []).append(paper)
+    return _by_group(groups, quotas, seen)
+
+
+def _by_group(groups: dict[str, list[dict]], quotas: dict[str, int],
+              seen: set[str]) -> list[dict]:
+    """Per group of ``quotas``, its papers in id order, shuffled with the group's seed,
+    the first quota taken; the groups interleaved round-robin."""
     per_group = []
     for group, quota in quotas.items():
         papers = sorted(groups.get(group, []), key=lambda p: p["id"])

@@ -227,8 +227,11 @@ def _fit(examples: Sequence[Example], c: float, n_buckets: int) -> EntityModel:
 def _micro_f1(examples: Sequence[Example], probs: Sequence[np.ndarray], threshold: float,
               scored: frozenset[int] | None = None) -> float:
     """Mean over the training files (those in ``scored``, default all) of their micro F1."""
+    sources = {ex.source for ex in examples}
+    if scored is not None:
+        sources &= scored
     scores = []
-    for source in sorted({ex.source for ex in examples} & (scored or {ex.source for ex in examples})):
+    for source in sorted(sources):
         part = [(ex, pr) for ex, pr in zip(examples, probs, strict=True) if ex.source == source]
         preds = [assemble(ex.result, ex.proposals, pr, threshold) for ex, pr in part]
         scores.append(evaluate([ex.gold for ex, _ in part], preds).micro.f1)

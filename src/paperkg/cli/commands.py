@@ -222,17 +222,18 @@ def train(
     from paperkg.errors import SourceError
 
     try:
-        for what, left, right in (("--papers", papers, gold),
-                                  ("--fit-papers", fit_papers or [], fit_gold or [])):
+        for opt, gold_opt, left, right in (
+                ("--papers", "--gold", papers, gold),
+                ("--fit-papers", "--fit-gold", fit_papers or [], fit_gold or [])):
             if len(left) != len(right):
-                gold_opt = "--gold" if what == "--papers" else "--fit-gold"
-                raise SourceError(f"{len(left)} {what} files but {len(right)} {gold_opt} "
-                                  f"files: give one {gold_opt} per {what}")
+                raise SourceError(f"{len(left)} {opt} files but {len(right)} {gold_opt} "
+                                  f"files: give one {gold_opt} per {opt}")
+        from paperkg.train import DEFAULT_C
         from paperkg.train import train as train_model
 
         report = train_model(list(zip(papers, gold, strict=True)), output,
                              fit_only=list(zip(fit_papers or [], fit_gold or [], strict=True)),
-                             folds=folds, **({"c_values": tuple(c_values)} if c_values else {}))
+                             c_values=tuple(c_values or DEFAULT_C), folds=folds)
     except PaperKGError as error:
         raise _fail(error) from None
     for line in report.lines():
